@@ -1,0 +1,139 @@
+"""Named personas shared by every test module.
+
+`shop` is Acme Machining with an owner, supervisor, operator and quality person;
+`other_shop` is Beta Fabrication with `outsider`, who must see nothing of Acme.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from shopdesk.core.models import Role
+from shopdesk.core.tests.factories import (
+    CustomerFactory,
+    PartFactory,
+    ShopFactory,
+    WorkCenterFactory,
+    member,
+)
+from shopdesk.jobs import services as job_services
+
+
+@pytest.fixture
+def shop(db):
+    return ShopFactory(name="Acme Machining", slug="acme")
+
+
+@pytest.fixture
+def other_shop(db):
+    return ShopFactory(name="Beta Fabrication", slug="beta")
+
+
+@pytest.fixture
+def owner(shop):
+    return member(shop, Role.OWNER, username="olivia", first_name="Olivia", last_name="Owner")
+
+
+@pytest.fixture
+def supervisor(shop):
+    return member(shop, Role.SUPERVISOR, username="sam", first_name="Sam", last_name="Supervisor")
+
+
+@pytest.fixture
+def operator(shop):
+    return member(shop, Role.OPERATOR, username="oscar", first_name="Oscar", last_name="Operator")
+
+
+@pytest.fixture
+def quality(shop):
+    return member(shop, Role.QUALITY, username="quinn", first_name="Quinn", last_name="Quality")
+
+
+@pytest.fixture
+def outsider(other_shop):
+    return member(
+        other_shop, Role.OWNER, username="xavier", first_name="Xavier", last_name="Outsider"
+    )
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def supervisor_client(supervisor):
+    return _client_for(supervisor)
+
+
+@pytest.fixture
+def operator_client(operator):
+    return _client_for(operator)
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    return _client_for(outsider)
+
+
+@pytest.fixture
+def customer(shop):
+    return CustomerFactory(shop=shop, name="Northwind Pumps")
+
+
+@pytest.fixture
+def part(shop, customer):
+    return PartFactory(shop=shop, customer=customer, number="NP-220", description="Pump housing")
+
+
+@pytest.fixture
+def work_centers(shop):
+    return [
+        WorkCenterFactory(shop=shop, name="Saw", kind="saw"),
+        WorkCenterFactory(shop=shop, name="CNC Mill", kind="mill"),
+        WorkCenterFactory(shop=shop, name="Inspection", kind="inspection"),
+    ]
+
+
+@pytest.fixture
+def planned_job(supervisor, customer, part, work_centers):
+    """J-1001: 100 pump housings, three operations, not yet released."""
+    return job_services.job_create(
+        user=supervisor,
+        customer=customer,
+        part=part,
+        quantity=100,
+        due_date=timezone.localdate() + datetime.timedelta(days=10),
+        customer_po="PO-4471",
+        operations=[
+            {"work_center": wc, "name": wc.name, "setup_minutes": 30, "run_minutes": 2}
+            for wc in work_centers
+        ],
+    )
+
+
+@pytest.fixture
+def released_job(supervisor, planned_job):
+    return job_services.job_release(user=supervisor, job=planned_job)
+
+
+@pytest.fixture
+def other_job(outsider, other_shop):
+    """A released job of Beta Fabrication, the shop the outsider belongs to."""
+    customer = CustomerFactory(shop=other_shop, name="Beta Customer")
+    part = PartFactory(shop=other_shop, customer=customer, number="B-1")
+    work_center = WorkCenterFactory(shop=other_shop, name="Beta Mill")
+    job = job_services.job_create(
+        user=outsider,
+        customer=customer,
+        part=part,
+        quantity=5,
+        due_date=timezone.localdate() + datetime.timedelta(days=3),
+        operations=[{"work_center": work_center, "name": "Mill"}],
+    )
+    return job_services.job_release(user=outsider, job=job)

@@ -1,0 +1,138 @@
+"""Shops (tenants), the people in them, the event log and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class PaperSize(models.TextChoices):
+    LETTER = "letter", "Letter (8.5 × 11 in)"
+    A4 = "a4", "A4 (210 × 297 mm)"
+
+
+class Shop(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    paper_size = models.CharField(max_length=10, choices=PaperSize, default=PaperSize.LETTER)
+    # The next job number handed out; taken under a row lock by job_create.
+    next_job_number = models.PositiveIntegerField(default=1001)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    OFFICE = "office", "Office"
+    SUPERVISOR = "supervisor", "Supervisor"
+    OPERATOR = "operator", "Operator"
+    QUALITY = "quality", "Quality"
+    SHIPPING = "shipping", "Shipping"
+
+
+# Who may plan: create and edit jobs, routings, customers, parts and work centers, release.
+PLANNING_ROLES = frozenset({Role.OWNER, Role.OFFICE, Role.SUPERVISOR})
+
+
+class Membership(models.Model):
+    """A person's place in one shop. A user belongs to exactly one shop."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["shop", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) at {self.shop}"
+
+    @property
+    def can_plan(self) -> bool:
+        return self.role in PLANNING_ROLES
+
+
+class EventQuerySet(models.QuerySet["Event"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Events are immutable: append a new event instead.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Events are immutable and are never deleted.")
+
+
+class Event(models.Model):
+    """One immutable fact: who did what, when, with the values before and after.
+
+    Appended by services in the same transaction as the change it records.
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="events")
+    # The job the event belongs to, when it belongs to one: the job timeline reads this.
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=60)
+    subject_type = models.CharField(max_length=40)
+    subject_id = models.BigIntegerField()
+    summary = models.CharField(max_length=300)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["job", "-created_at"]),
+            models.Index(fields=["shop", "-created_at"]),
+            models.Index(fields=["subject_type", "subject_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind}: {self.summary}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise TypeError("Events are immutable: append a new event instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Events are immutable and are never deleted.")
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only the hash is stored; the raw token is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=80, blank=True)
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @staticmethod
+    def generate() -> str:
+        return "sd_" + secrets.token_urlsafe(32)

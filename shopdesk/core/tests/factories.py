@@ -1,0 +1,111 @@
+"""Factories for every test: shops, people, customers, parts, work centers, jobs."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from shopdesk.core.models import Membership, Role, Shop
+from shopdesk.customers.models import Customer
+from shopdesk.jobs.models import Job, Operation, WorkCenter, WorkCenterKind
+from shopdesk.parts.models import Part
+
+PASSWORD = "correct horse battery"
+
+
+class ShopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shop
+
+    name = factory.Sequence(lambda n: f"Shop {n}")
+    slug = factory.Sequence(lambda n: f"shop-{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+def member(shop: Shop, role: str = Role.SUPERVISOR, **user_fields) -> object:
+    """A user with a membership in `shop`."""
+    user = UserFactory(**user_fields)
+    Membership.objects.create(user=user, shop=shop, role=role)
+    return user
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    shop = factory.SubFactory(ShopFactory)
+    name = factory.Sequence(lambda n: f"Customer {n}")
+    code = factory.Sequence(lambda n: f"C{n}")
+
+
+class PartFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Part
+
+    shop = factory.SubFactory(ShopFactory)
+    customer = factory.SubFactory(CustomerFactory, shop=factory.SelfAttribute("..shop"))
+    number = factory.Sequence(lambda n: f"P-{1000 + n}")
+    description = "Bracket, 6061-T6"
+    revision = "A"
+
+
+class WorkCenterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkCenter
+
+    shop = factory.SubFactory(ShopFactory)
+    name = factory.Sequence(lambda n: f"Work center {n}")
+    kind = WorkCenterKind.MILL
+    hours_per_day = Decimal("8")
+
+
+class JobFactory(factory.django.DjangoModelFactory):
+    """A planned job; use `released_job()` for one on the floor."""
+
+    class Meta:
+        model = Job
+
+    shop = factory.SubFactory(ShopFactory)
+    number = factory.Sequence(lambda n: 5001 + n)
+    customer = factory.SubFactory(CustomerFactory, shop=factory.SelfAttribute("..shop"))
+    part = factory.SubFactory(
+        PartFactory,
+        shop=factory.SelfAttribute("..shop"),
+        customer=factory.SelfAttribute("..customer"),
+    )
+    revision = "A"
+    quantity = 100
+    customer_po = factory.Sequence(lambda n: f"PO-{7000 + n}")
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+
+
+class OperationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Operation
+
+    job = factory.SubFactory(JobFactory)
+    sequence = factory.Sequence(lambda n: n + 1)
+    work_center = factory.SubFactory(WorkCenterFactory, shop=factory.SelfAttribute("..job.shop"))
+    name = factory.LazyAttribute(lambda op: op.work_center.name)
+    setup_minutes = Decimal("30")
+    run_minutes = Decimal("2.5")

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from shopdesk.core.errors import InvalidInput
+from shopdesk.core.permissions import require_planner
+from shopdesk.core.services import event_append
+from shopdesk.customers.models import Contact, Customer
+
+LIMITS = {"name": 120, "code": 20, "email": 254, "phone": 40, "notes": 4000, "title": 80}
+
+
+def _clean(values: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, str]:
+    clean: dict[str, str] = {}
+    for name, value in values.items():
+        if name not in allowed:
+            raise InvalidInput(f"Unknown field: {name}.", field=name)
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise InvalidInput("Must be text.", field=name)
+        value = value.strip()
+        if len(value) > LIMITS[name]:
+            raise InvalidInput(f"At most {LIMITS[name]} characters.", field=name)
+        if name == "email" and value:
+            try:
+                validate_email(value)
+            except ValidationError as exc:
+                raise InvalidInput("Enter a valid email address.", field="email") from exc
+        clean[name] = value
+    if "name" in clean and not clean["name"]:
+        raise InvalidInput("A name is required.", field="name")
+    return clean
+
+
+CUSTOMER_FIELDS = ("name", "code", "email", "phone", "notes")
+
+
+@transaction.atomic
+def customer_create(*, user: AbstractBaseUser, name: str, **values: Any) -> Customer:
+    shop = require_planner(user).shop
+    clean = _clean({"name": name, **values}, CUSTOMER_FIELDS)
+    if Customer.objects.filter(shop=shop, name__iexact=clean["name"]).exists():
+        raise InvalidInput("A customer with this name exists.", field="name")
+    customer = Customer.objects.create(shop=shop, **clean)
+    event_append(
+        shop=shop,
+        actor=user,
+        kind="customer.created",
+        subject=customer,
+        summary=f"Customer {customer.name} created",
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, user: AbstractBaseUser, customer: Customer, **values: Any) -> Customer:
+    shop = require_planner(user).shop
+    customer = Customer.objects.select_for_update().get(pk=customer.pk, shop=shop)
+    clean = _clean(values, CUSTOMER_FIELDS)
+    if (
+        "name" in clean
+        and Customer.objects.filter(shop=shop, name__iexact=clean["name"])
+        .exclude(pk=customer.pk)
+        .exists()
+    ):
+        raise InvalidInput("A customer with this name exists.", field="name")
+    before = {name: getattr(customer, name) for name in clean}
+    for name, value in clean.items():
+        setattr(customer, name, value)
+    customer.save()
+    event_append(
+        shop=shop,
+        actor=user,
+        kind="customer.updated",
+        subject=customer,
+        summary=f"Customer {customer.name} changed",
+        before=before,
+        after=clean,
+    )
+    return customer
+
+
+@transaction.atomic
+def contact_add(*, user: AbstractBaseUser, customer: Customer, name: str, **values: Any) -> Contact:
+    shop = require_planner(user).shop
+    if customer.shop_id != shop.id:
+        raise InvalidInput("No such customer in this shop.", field="customer")
+    clean = _clean({"name": name, **values}, ("name", "email", "phone", "title"))
+    contact = Contact.objects.create(customer=customer, **clean)
+    event_append(
+        shop=shop,
+        actor=user,
+        kind="contact.added",
+        subject=contact,
+        summary=f"Contact {contact.name} added to {customer.name}",
+    )
+    return contact

@@ -1,0 +1,315 @@
+"""Jobs, their routings (operations at work centers), blockers and floor actions."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from shopdesk.core.models import Shop
+from shopdesk.customers.models import Customer
+from shopdesk.parts.models import Part
+
+
+class WorkCenterKind(models.TextChoices):
+    SAW = "saw", "Saw"
+    MILL = "mill", "CNC mill"
+    LATHE = "lathe", "CNC lathe"
+    DEBURR = "deburr", "Deburr"
+    WELD = "weld", "Weld"
+    FINISH = "finish", "Finish"
+    INSPECTION = "inspection", "Inspection"
+    SHIPPING = "shipping", "Shipping"
+    OTHER = "other", "Other"
+
+
+class WorkCenter(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="work_centers")
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=20, choices=WorkCenterKind, default=WorkCenterKind.OTHER)
+    hours_per_day = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("8.0"))
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "name"], name="work_center_name_unique_per_shop"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JobState(models.TextChoices):
+    """The lifecycle facts a person decides. The stage shown to people is derived from these."""
+
+    PLANNED = "planned", "Planned"
+    RELEASED = "released", "Released"
+    SHIPPED = "shipped", "Shipped"
+    CLOSED = "closed", "Closed"
+
+
+class JobStage(models.TextChoices):
+    """Derived from the state and the operations (see jobs.derive); never typed in."""
+
+    PLANNED = "planned", "Planned"
+    RELEASED = "released", "Released"
+    IN_PRODUCTION = "in_production", "In production"
+    COMPLETE = "complete", "Complete"
+    SHIPPED = "shipped", "Shipped"
+    CLOSED = "closed", "Closed"
+
+    @classmethod
+    def open_stages(cls) -> list[str]:
+        return [cls.PLANNED, cls.RELEASED, cls.IN_PRODUCTION, cls.COMPLETE]
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, "Low"
+    NORMAL = 2, "Normal"
+    HIGH = 3, "High"
+    HOT = 4, "Hot"
+
+
+class JobQuerySet(models.QuerySet["Job"]):
+    def for_shop(self, shop: Shop) -> JobQuerySet:
+        return self.filter(shop=shop)
+
+    def open(self) -> JobQuerySet:
+        return self.filter(stage__in=JobStage.open_stages())
+
+    def late(self, today: datetime.date | None = None) -> JobQuerySet:
+        return self.filter(late_q(today or timezone.localdate()))
+
+    def blocked(self) -> JobQuerySet:
+        return self.filter(open_blocker_count__gt=0)
+
+
+def late_q(today: datetime.date) -> Q:
+    """A job is late when its due date has passed and it has not shipped or closed."""
+    return Q(due_date__lt=today, stage__in=JobStage.open_stages())
+
+
+class Job(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="jobs")
+    number = models.PositiveIntegerField()
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="jobs")
+    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="jobs")
+    revision = models.CharField(max_length=10)
+    quantity = models.PositiveIntegerField(null=True, blank=True)
+    customer_po = models.CharField(max_length=60, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(choices=Priority, default=Priority.NORMAL)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_jobs",
+    )
+    notes = models.TextField(blank=True, max_length=4000)
+    state = models.CharField(max_length=20, choices=JobState, default=JobState.PLANNED)
+    released_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    # Derived by jobs.derive.job_refresh_derived() inside every service that changes the
+    # state, the operations or the blockers; stored so lists filter 100,000 jobs by index.
+    stage = models.CharField(max_length=20, choices=JobStage, default=JobStage.PLANNED)
+    current_operation = models.ForeignKey(
+        "Operation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    current_work_center = models.ForeignKey(
+        WorkCenter, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    operations_done = models.PositiveIntegerField(default=0)
+    operations_total = models.PositiveIntegerField(default=0)
+    open_blocker_count = models.PositiveIntegerField(default=0)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "number"], name="job_number_unique_per_shop")
+        ]
+        indexes = [
+            models.Index(fields=["shop", "due_date", "number"]),
+            models.Index(fields=["shop", "stage", "due_date"]),
+            models.Index(fields=["shop", "customer", "due_date"]),
+            models.Index(fields=["shop", "current_work_center", "due_date"]),
+            models.Index(fields=["shop", "open_blocker_count"]),
+            models.Index(fields=["shop", "customer_po"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_number
+
+    @property
+    def display_number(self) -> str:
+        return f"J-{self.number}"
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.open_blocker_count > 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in JobStage.open_stages()
+
+    def is_late(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return bool(self.due_date and self.due_date < today and self.is_open)
+
+    @property
+    def stage_label(self) -> str:
+        if self.stage == JobStage.IN_PRODUCTION and self.current_work_center_id:
+            return f"In production at {self.current_work_center}"
+        return self.get_stage_display()
+
+
+class OperationStatus(models.TextChoices):
+    PENDING = "pending", "Not started"
+    RUNNING = "running", "Running"
+    PAUSED = "paused", "Paused"
+    DONE = "done", "Done"
+
+
+class Operation(models.Model):
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="operations")
+    sequence = models.PositiveIntegerField()
+    work_center = models.ForeignKey(WorkCenter, on_delete=models.PROTECT, related_name="operations")
+    name = models.CharField(max_length=120)
+    instructions = models.TextField(blank=True, max_length=4000)
+    setup_minutes = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
+    run_minutes = models.DecimalField(
+        max_digits=8, decimal_places=2, default=Decimal("0"), help_text="Run minutes per part."
+    )
+    status = models.CharField(
+        max_length=20, choices=OperationStatus, default=OperationStatus.PENDING
+    )
+    qty_good = models.PositiveIntegerField(default=0)
+    qty_scrap = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["job", "sequence"]
+        indexes = [
+            models.Index(fields=["job", "sequence"]),
+            models.Index(fields=["work_center", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sequence:02d} {self.name}"
+
+    @property
+    def estimated_minutes(self) -> Decimal:
+        quantity = self.job.quantity or 0
+        return self.setup_minutes + self.run_minutes * quantity
+
+
+class BlockerKind(models.TextChoices):
+    MATERIAL = "material", "Material"
+    DRAWING = "drawing", "Drawing question"
+    MACHINE = "machine", "Machine down"
+    QUALITY = "quality", "Quality hold"
+    CUSTOMER = "customer", "Customer"
+    TOOLING = "tooling", "Tooling"
+    SUPPLIER = "supplier", "Supplier"
+    OTHER = "other", "Other"
+
+
+class Blocker(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="blockers")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="blockers")
+    operation = models.ForeignKey(
+        Operation, on_delete=models.SET_NULL, null=True, blank=True, related_name="blockers"
+    )
+    kind = models.CharField(max_length=20, choices=BlockerKind)
+    note = models.TextField(max_length=2000)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution_note = models.TextField(blank=True, max_length=2000)
+    # Set when raised from a floor device, so a retried request raises it once.
+    client_id = models.CharField(max_length=64, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="blocker_client_id_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["shop", "resolved_at", "-raised_at"]),
+            models.Index(fields=["job", "resolved_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.job}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def age(self) -> datetime.timedelta:
+        return (self.resolved_at or timezone.now()) - self.raised_at
+
+
+class FloorActionKind(models.TextChoices):
+    START = "start", "Start"
+    PAUSE = "pause", "Pause"
+    FINISH = "finish", "Finish"
+    NOTE = "note", "Note"
+
+
+class FloorAction(models.Model):
+    """The record of one floor action by its client-made id, so a replay answers the same."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    client_id = models.CharField(max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="actions")
+    action = models.CharField(max_length=10, choices=FloorActionKind)
+    qty_good = models.PositiveIntegerField(default=0)
+    qty_scrap = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True, max_length=2000)
+    # A fingerprint of what was asked, so a replay with a changed payload can be refused.
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "client_id"], name="floor_action_client_id_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.operation_id} ({self.client_id})"

@@ -1,0 +1,42 @@
+"""Every write to jobs, routings, blockers and floor actions. One function per action."""
+
+from shopdesk.jobs.services.blockers import blocker_raise, blocker_resolve
+from shopdesk.jobs.services.floor import FloorResult, floor_action
+from shopdesk.jobs.services.jobs import (
+    job_close,
+    job_create,
+    job_mark_shipped,
+    job_release,
+    job_release_problems,
+    job_unrelease,
+    job_update,
+)
+from shopdesk.jobs.services.routing import (
+    operation_add,
+    operation_move,
+    operation_remove,
+    operation_update,
+    routing_reorder,
+)
+from shopdesk.jobs.services.work_centers import work_center_create, work_center_update
+
+__all__ = [
+    "FloorResult",
+    "blocker_raise",
+    "blocker_resolve",
+    "floor_action",
+    "job_close",
+    "job_create",
+    "job_mark_shipped",
+    "job_release",
+    "job_release_problems",
+    "job_unrelease",
+    "job_update",
+    "operation_add",
+    "operation_move",
+    "operation_remove",
+    "operation_update",
+    "routing_reorder",
+    "work_center_create",
+    "work_center_update",
+]

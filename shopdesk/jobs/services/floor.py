@@ -1,0 +1,225 @@
+"""Floor actions: start, pause, finish and note an operation, idempotent by client id."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shopdesk.core.errors import ActionRefused, InvalidInput
+from shopdesk.core.permissions import membership_of
+from shopdesk.core.services import event_append
+from shopdesk.jobs.derive import job_refresh_derived
+from shopdesk.jobs.models import (
+    FloorAction,
+    FloorActionKind,
+    Job,
+    JobState,
+    Operation,
+    OperationStatus,
+)
+
+CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+
+
+@dataclass(frozen=True)
+class FloorResult:
+    operation: Operation
+    action: FloorAction
+    replayed: bool
+
+
+def _fingerprint(operation_id: int, action: str, qty_good: int, qty_scrap: int, note: str) -> str:
+    payload = json.dumps([operation_id, action, qty_good, qty_scrap, note])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _available(job: Job, operation: Operation, ordered: list[Operation]) -> int:
+    """Parts that can be reported at this operation: what the previous one passed as good."""
+    quantity = job.quantity or 0
+    previous = [op for op in ordered if op.sequence < operation.sequence]
+    if previous and previous[-1].status == OperationStatus.DONE:
+        return previous[-1].qty_good
+    return quantity
+
+
+def floor_action(
+    *,
+    user: AbstractBaseUser,
+    operation: Operation,
+    action: str,
+    client_id: str,
+    qty_good: int = 0,
+    qty_scrap: int = 0,
+    note: str = "",
+) -> FloorResult:
+    """Apply one floor action once. A replay of the same client id answers the first result;
+    a replay with a different payload is refused.
+    """
+    shop = membership_of(user).shop
+    if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.match(client_id):
+        raise InvalidInput(
+            "client_id must be 8 to 64 letters, digits or - _ . :", field="client_id"
+        )
+    if action not in FloorActionKind.values:
+        raise InvalidInput("Action must be start, pause, finish or note.", field="action")
+    for field, value in (("qty_good", qty_good), ("qty_scrap", qty_scrap)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidInput("Quantities are whole numbers, 0 or more.", field=field)
+        if value > 10_000_000:
+            raise InvalidInput("That quantity is more than any job holds.", field=field)
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise InvalidInput("A note is at most 2000 characters.", field="note")
+    if action == FloorActionKind.NOTE and not note:
+        raise InvalidInput("Write the note.", field="note")
+    if action != FloorActionKind.FINISH and (qty_good or qty_scrap):
+        raise InvalidInput("Quantities are reported when finishing.", field="qty_good")
+
+    fingerprint = _fingerprint(operation.pk, action, qty_good, qty_scrap, note)
+    try:
+        return _apply(
+            user=user,
+            shop_id=shop.id,
+            operation=operation,
+            action=action,
+            client_id=client_id,
+            qty_good=qty_good,
+            qty_scrap=qty_scrap,
+            note=note,
+            fingerprint=fingerprint,
+        )
+    except IntegrityError:
+        # A concurrent request with the same client id won the race: answer its result.
+        existing = FloorAction.objects.select_related("operation").get(
+            shop_id=shop.id, client_id=client_id
+        )
+        return _replay(existing, fingerprint)
+
+
+def _replay(existing: FloorAction, fingerprint: str) -> FloorResult:
+    if existing.fingerprint != fingerprint:
+        raise ActionRefused(
+            "This client id was already used for a different action; nothing was changed.",
+            field="client_id",
+        )
+    operation = Operation.objects.select_related("job", "work_center").get(pk=existing.operation_id)
+    return FloorResult(operation=operation, action=existing, replayed=True)
+
+
+@transaction.atomic
+def _apply(
+    *,
+    user: AbstractBaseUser,
+    shop_id: int,
+    operation: Operation,
+    action: str,
+    client_id: str,
+    qty_good: int,
+    qty_scrap: int,
+    note: str,
+    fingerprint: str,
+) -> FloorResult:
+    # Locking the job serialises every floor action on it, replays included.
+    job = Job.objects.select_for_update().get(pk=operation.job_id, shop_id=shop_id)
+    existing = FloorAction.objects.filter(shop_id=shop_id, client_id=client_id).first()
+    if existing is not None:
+        return _replay(existing, fingerprint)
+
+    ordered = list(job.operations.select_related("work_center").order_by("sequence", "id"))
+    operation = next(op for op in ordered if op.pk == operation.pk)
+    if job.state != JobState.RELEASED:
+        raise ActionRefused(
+            f"{job} is {job.get_state_display().lower()}; floor work needs a released job."
+        )
+    now = timezone.now()
+    before = {
+        "status": operation.status,
+        "qty_good": operation.qty_good,
+        "qty_scrap": operation.qty_scrap,
+    }
+    label = f"Op {operation.sequence} {operation.name}"
+
+    if action == FloorActionKind.START:
+        if operation.status == OperationStatus.DONE:
+            raise ActionRefused(f"{label} is already finished.")
+        if operation.status == OperationStatus.RUNNING:
+            raise ActionRefused(f"{label} is already running.")
+        summary = (
+            f"{label} {'resumed' if operation.status == OperationStatus.PAUSED else 'started'}"
+        )
+        operation.status = OperationStatus.RUNNING
+        if operation.started_at is None:
+            operation.started_at = now
+            operation.started_by = user
+    elif action == FloorActionKind.PAUSE:
+        if operation.status != OperationStatus.RUNNING:
+            raise ActionRefused(f"{label} is not running, so it cannot be paused.")
+        operation.status = OperationStatus.PAUSED
+        summary = f"{label} paused"
+    elif action == FloorActionKind.FINISH:
+        if operation.status == OperationStatus.DONE:
+            raise ActionRefused(f"{label} is already finished.")
+        if operation.status == OperationStatus.PENDING:
+            raise ActionRefused(f"{label} has not been started; start it first.")
+        available = _available(job, operation, ordered)
+        if qty_good + qty_scrap > available:
+            raise ActionRefused(
+                f"{qty_good} good + {qty_scrap} scrap is more than the {available} parts "
+                f"at {label}.",
+                field="qty_good",
+            )
+        if qty_good + qty_scrap == 0:
+            raise InvalidInput(
+                "Report how many parts were good (and scrap, if any).", field="qty_good"
+            )
+        operation.status = OperationStatus.DONE
+        operation.qty_good = qty_good
+        operation.qty_scrap = qty_scrap
+        operation.finished_at = now
+        operation.finished_by = user
+        summary = f"{label} finished: {qty_good} good, {qty_scrap} scrap"
+    else:
+        summary = f"Note on {label}"
+
+    if note and action != FloorActionKind.NOTE:
+        summary += f" — {note}"
+    elif action == FloorActionKind.NOTE:
+        summary += f": {note}"
+    operation.save()
+    record = FloorAction.objects.create(
+        shop_id=shop_id,
+        client_id=client_id,
+        user=user,
+        operation=operation,
+        action=action,
+        qty_good=qty_good,
+        qty_scrap=qty_scrap,
+        note=note,
+        fingerprint=fingerprint,
+    )
+    job.updated_at = now
+    job_refresh_derived(job)
+    event_append(
+        shop=job.shop,
+        actor=user,
+        kind=f"operation.{action}",
+        subject=operation,
+        job=job,
+        summary=summary,
+        before=before,
+        after={
+            "status": operation.status,
+            "qty_good": operation.qty_good,
+            "qty_scrap": operation.qty_scrap,
+            "note": note,
+            "client_id": client_id,
+        },
+    )
+    operation.job = job
+    return FloorResult(operation=operation, action=record, replayed=False)

@@ -1,0 +1,41 @@
+from django.urls import path
+
+from shopdesk.jobs.views import editing, floor, pages
+from shopdesk.travelers import views as traveler_views
+
+app_name = "jobs"
+urlpatterns = [
+    path("", pages.job_list, name="list"),
+    path("new/", editing.job_create, name="create"),
+    path("work-centers/", editing.work_center_list, name="work_centers"),
+    path("work-centers/new/", editing.work_center_create, name="work_center_create"),
+    path("work-centers/<int:pk>/edit/", editing.work_center_edit, name="work_center_edit"),
+    path("blockers/<int:blocker_id>/resolve/", pages.blocker_resolve, name="blocker_resolve"),
+    path("<str:number>/", pages.job_detail, name="detail"),
+    path("<str:number>/edit/", editing.job_edit, name="edit"),
+    path("<str:number>/routing/add/", editing.operation_add, name="operation_add"),
+    path("<str:number>/routing/<int:op_id>/edit/", editing.operation_edit, name="operation_edit"),
+    path("<str:number>/routing/<int:op_id>/move/", editing.operation_move, name="operation_move"),
+    path(
+        "<str:number>/routing/<int:op_id>/remove/", editing.operation_remove, name="operation_remove"
+    ),
+    path("<str:number>/release/", pages.job_release, name="release"),
+    path("<str:number>/unrelease/", pages.job_unrelease, name="unrelease"),
+    path("<str:number>/ship/", pages.job_ship, name="ship"),
+    path("<str:number>/close/", pages.job_close, name="close"),
+    path("<str:number>/blockers/new/", pages.blocker_raise, name="blocker_raise"),
+    path("<str:number>/floor/", floor.floor_page, name="floor"),
+    path("<str:number>/floor/action/", floor.floor_action, name="floor_action"),
+    path("<str:number>/floor/blocker/", floor.floor_blocker, name="floor_blocker"),
+    path("<str:number>/travelers/print/", traveler_views.traveler_print, name="traveler_print"),
+    path(
+        "<str:number>/travelers/<int:traveler_id>.pdf",
+        traveler_views.traveler_pdf,
+        name="traveler_pdf",
+    ),
+    path(
+        "<str:number>/travelers/<int:traveler_id>/revoke/",
+        traveler_views.traveler_revoke,
+        name="traveler_revoke",
+    ),
+]

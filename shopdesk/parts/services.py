@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from shopdesk.core.errors import InvalidInput
+from shopdesk.core.permissions import require_planner
+from shopdesk.core.services import event_append
+from shopdesk.customers.models import Customer
+from shopdesk.parts.models import Part
+
+LIMITS = {"number": 60, "description": 200, "revision": 10, "material": 120}
+
+
+def _clean(shop_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for name, value in values.items():
+        if name == "customer":
+            if value is not None and (not isinstance(value, Customer) or value.shop_id != shop_id):
+                raise InvalidInput("No such customer in this shop.", field="customer")
+            clean[name] = value
+            continue
+        if name not in LIMITS:
+            raise InvalidInput(f"Unknown field: {name}.", field=name)
+        if not isinstance(value, str):
+            raise InvalidInput("Must be text.", field=name)
+        value = value.strip()
+        if len(value) > LIMITS[name]:
+            raise InvalidInput(f"At most {LIMITS[name]} characters.", field=name)
+        clean[name] = value
+    for required in ("number", "revision"):
+        if required in clean and not clean[required]:
+            raise InvalidInput(f"A part {required} is required.", field=required)
+    return clean
+
+
+@transaction.atomic
+def part_create(*, user: AbstractBaseUser, number: str, revision: str = "A", **values: Any) -> Part:
+    shop = require_planner(user).shop
+    clean = _clean(shop.id, {"number": number, "revision": revision, **values})
+    if Part.objects.filter(shop=shop, number__iexact=clean["number"]).exists():
+        raise InvalidInput("A part with this number exists.", field="number")
+    part = Part.objects.create(shop=shop, **clean)
+    event_append(
+        shop=shop,
+        actor=user,
+        kind="part.created",
+        subject=part,
+        summary=f"Part {part.number} rev {part.revision} created",
+    )
+    return part
+
+
+@transaction.atomic
+def part_update(*, user: AbstractBaseUser, part: Part, **values: Any) -> Part:
+    shop = require_planner(user).shop
+    part = Part.objects.select_for_update().get(pk=part.pk, shop=shop)
+    clean = _clean(shop.id, values)
+    if (
+        "number" in clean
+        and Part.objects.filter(shop=shop, number__iexact=clean["number"])
+        .exclude(pk=part.pk)
+        .exists()
+    ):
+        raise InvalidInput("A part with this number exists.", field="number")
+    before = {k: str(getattr(part, k)) for k in clean}
+    for name, value in clean.items():
+        setattr(part, name, value)
+    part.save()
+    event_append(
+        shop=shop,
+        actor=user,
+        kind="part.updated",
+        subject=part,
+        summary=f"Part {part.number} changed",
+        before=before,
+        after={k: str(v) for k, v in clean.items()},
+    )
+    return part
