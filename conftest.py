@@ -23,6 +23,13 @@ from shopdesk.core.tests.factories import (
 from shopdesk.jobs import services as job_services
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Real hashing costs ~0.2 s per persona; tests check behaviour, not hash strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def shop(db):
     return ShopFactory(name="Acme Machining", slug="acme")

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    # Only for the bundled Swagger UI template and static files served at /api/v1/docs.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "shopdesk.core",
@@ -149,6 +151,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The project-wide static files (shopdesk.css, floor.js) live outside any app.
+STATICFILES_DIRS = [BASE_DIR / "shopdesk" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

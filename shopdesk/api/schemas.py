@@ -1,0 +1,77 @@
+"""Types and schemas shared by every app's API module."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from django.db.models import QuerySet
+from ninja import Field, Schema
+from pydantic import AfterValidator, ConfigDict
+
+# Ids fit a 64-bit database integer; a larger number is a 422, not a database overflow.
+MAX_ID = 2**63 - 1
+DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Whole quantities a job can hold (services refuse more than 10,000,000 with a clearer message;
+# this bound only keeps absurd numbers away from the database).
+Count = Annotated[int, Field(ge=0, le=MAX_ID)]
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text; refuse it for every database alike.
+    if "\x00" in value:
+        raise ValueError("Text may not contain NUL characters.")
+    return value
+
+
+def text(max_length: int) -> Any:
+    """A string of at most `max_length` characters, without NUL characters."""
+    return Annotated[str, Field(max_length=max_length), AfterValidator(_no_nul)]
+
+
+# A search box's text in a list's query string.
+SearchText = text(100)
+
+
+class InSchema(Schema):
+    """A request body: a misspelt field is refused (422), not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PageQuery(Schema):
+    limit: int = Field(50, ge=1, le=200, description="Items per page, 1 to 200.")
+    offset: int = Field(0, ge=0, le=1_000_000_000, description="Items to skip.")
+
+
+def paginate(queryset: QuerySet, page: PageQuery) -> dict[str, Any]:
+    """`{"count", "items"}` for one page, in two queries."""
+    return {
+        "count": queryset.count(),
+        "items": list(queryset[page.offset : page.offset + page.limit]),
+    }
+
+
+class PersonOut(Schema):
+    id: int
+    username: str
+    name: str
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class CustomerRefOut(Schema):
+    id: int
+    name: str
+
+
+class PartRefOut(Schema):
+    id: int
+    number: str
+    description: str
+
+
+class WorkCenterRefOut(Schema):
+    id: int
+    name: str

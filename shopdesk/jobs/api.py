@@ -1,0 +1,744 @@
+"""Jobs, operations, scans, blockers and work centers over the API.
+
+Handlers are thin: they resolve ids through shop-scoped getters and call the same services
+as the HTML views. A job is addressed by its number ("J-1042" or "1042").
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from shopdesk.api.errors import Gone, error_responses
+from shopdesk.api.lookups import (
+    customer_field,
+    member_field,
+    part_field,
+    work_center_field,
+)
+from shopdesk.api.schemas import (
+    Count,
+    CustomerRefOut,
+    DbId,
+    InSchema,
+    PageQuery,
+    PartRefOut,
+    PersonOut,
+    SearchText,
+    WorkCenterRefOut,
+    paginate,
+    text,
+)
+from shopdesk.core.errors import ActionRefused, InvalidInput
+from shopdesk.jobs import selectors, services
+from shopdesk.jobs.models import (
+    Blocker,
+    BlockerKind,
+    FloorAction,
+    FloorActionKind,
+    Job,
+    JobStage,
+    Operation,
+    Priority,
+    WorkCenter,
+    WorkCenterKind,
+)
+from shopdesk.jobs.services.jobs import MAX_QUANTITY
+from shopdesk.jobs.services.routing import MAX_MINUTES
+from shopdesk.travelers.models import Traveler
+
+router = Router()
+
+JobNumber = text(20)
+ShortText = text(60)
+Revision = text(10)
+Notes = text(4000)
+OperationName = text(120)
+Reason = text(500)
+BlockerNote = text(2000)
+TravelerToken = text(64)
+WorkCenterName = text(80)
+HoursPerDay = Annotated[Decimal, Field(ge=0, le=24, allow_inf_nan=False)]
+ClientId = Annotated[
+    str,
+    Field(
+        max_length=64,
+        description="A client-made id (8 to 64 letters, digits or - _ . :) so a retry is "
+        "applied once.",
+    ),
+]
+Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
+Minutes = Annotated[Decimal, Field(ge=0, le=MAX_MINUTES, allow_inf_nan=False)]
+
+# Enums in the schema come from the models' choices, so the API never lags behind them.
+StageName = Literal[("open", *JobStage.values)]
+PriorityName = Literal[tuple(name.lower() for name in Priority.names)]
+PRIORITY_BY_NAME = {name.lower(): Priority[name] for name in Priority.names}
+PRIORITY_NAMES = {value: name for name, value in PRIORITY_BY_NAME.items()}
+WorkCenterKindName = Literal[tuple(WorkCenterKind.values)]
+BlockerKindName = Literal[tuple(BlockerKind.values)]
+ActionName = Literal[tuple(FloorActionKind.values)]
+
+
+# ----------------------------------------------------------------------------- output schemas
+
+
+class ProgressOut(Schema):
+    done: int = Field(description="Operations finished.")
+    total: int = Field(description="Operations in the routing.")
+
+
+class OperationOut(Schema):
+    id: int
+    job: str = Field(description="The job number, e.g. J-1042.")
+    sequence: int
+    name: str
+    work_center: WorkCenterRefOut
+    instructions: str
+    setup_minutes: Decimal
+    run_minutes: Decimal
+    status: str
+    status_label: str
+    qty_good: int
+    qty_scrap: int
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_job(obj: Operation) -> str:
+        return obj.job.display_number
+
+    @staticmethod
+    def resolve_status_label(obj: Operation) -> str:
+        return obj.get_status_display()
+
+
+class BlockerOut(Schema):
+    id: int
+    job: str = Field(description="The job number, e.g. J-1042.")
+    operation: int | None = Field(description="Id of the operation it holds, if any.")
+    kind: str
+    kind_label: str
+    note: str
+    owner: PersonOut | None
+    raised_by: PersonOut | None
+    raised_at: datetime.datetime
+    open: bool
+    resolved_at: datetime.datetime | None
+    resolved_by: PersonOut | None
+    resolution_note: str
+
+    @staticmethod
+    def resolve_job(obj: Blocker) -> str:
+        return obj.job.display_number
+
+    @staticmethod
+    def resolve_operation(obj: Blocker) -> int | None:
+        return obj.operation_id
+
+    @staticmethod
+    def resolve_kind_label(obj: Blocker) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_open(obj: Blocker) -> bool:
+        return obj.is_open
+
+
+class JobListItemOut(Schema):
+    number: str = Field(description='The job number, e.g. "J-1042".')
+    customer: CustomerRefOut
+    part: PartRefOut
+    revision: str
+    quantity: int | None
+    customer_po: str
+    due_date: datetime.date | None
+    priority: PriorityName
+    owner: PersonOut | None
+    stage: str
+    stage_label: str
+    late: bool
+    blocked: bool
+    open_blocker_count: int
+    current_work_center: WorkCenterRefOut | None
+    progress: ProgressOut
+    released_at: datetime.datetime | None
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_number(obj: Job) -> str:
+        return obj.display_number
+
+    @staticmethod
+    def resolve_priority(obj: Job) -> str:
+        return PRIORITY_NAMES.get(obj.priority, "normal")
+
+    @staticmethod
+    def resolve_late(obj: Job) -> bool:
+        return obj.is_late()
+
+    @staticmethod
+    def resolve_blocked(obj: Job) -> bool:
+        return obj.is_blocked
+
+    @staticmethod
+    def resolve_progress(obj: Job) -> dict[str, int]:
+        return {"done": obj.operations_done, "total": obj.operations_total}
+
+
+class JobOut(JobListItemOut):
+    state: str
+    notes: str
+    current_operation: int | None = Field(description="Id of the first operation not done.")
+    operations: list[OperationOut]
+    open_blockers: list[BlockerOut]
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_current_operation(obj: Job) -> int | None:
+        return obj.current_operation_id
+
+    @staticmethod
+    def resolve_operations(obj: Job) -> list[Operation]:
+        return obj.routing
+
+    @staticmethod
+    def resolve_open_blockers(obj: Job) -> list[Blocker]:
+        return obj.open_blockers
+
+
+class JobPage(Schema):
+    count: int
+    items: list[JobListItemOut]
+
+
+class BlockerPage(Schema):
+    count: int
+    items: list[BlockerOut]
+
+
+class WorkCenterOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    hours_per_day: Decimal
+    active: bool
+
+    @staticmethod
+    def resolve_kind_label(obj: WorkCenter) -> str:
+        return obj.get_kind_display()
+
+
+class WorkCenterPage(Schema):
+    count: int
+    items: list[WorkCenterOut]
+
+
+class FloorActionOut(Schema):
+    client_id: str
+    action: str
+    qty_good: int
+    qty_scrap: int
+    note: str
+    created_at: datetime.datetime
+
+
+class JobStateOut(Schema):
+    number: str
+    stage: str
+    stage_label: str
+    current_operation: int | None
+    progress: ProgressOut
+
+    @staticmethod
+    def resolve_number(obj: Job) -> str:
+        return obj.display_number
+
+    @staticmethod
+    def resolve_current_operation(obj: Job) -> int | None:
+        return obj.current_operation_id
+
+    @staticmethod
+    def resolve_progress(obj: Job) -> dict[str, int]:
+        return {"done": obj.operations_done, "total": obj.operations_total}
+
+
+class ScanOut(Schema):
+    replayed: bool = Field(description="True when this client_id was already applied.")
+    action: FloorActionOut
+    operation: OperationOut
+    job: JobStateOut
+
+
+# ------------------------------------------------------------------------------ input schemas
+
+
+class OperationIn(InSchema):
+    work_center: DbId
+    name: OperationName = Field("", description="Defaults to the work center's name.")
+    instructions: Notes = ""
+    setup_minutes: Minutes = Decimal("0")
+    run_minutes: Minutes = Field(Decimal("0"), description="Run minutes per part.")
+
+
+class OperationAddIn(OperationIn):
+    position: int | None = Field(
+        None, ge=1, le=1000, description="1-based place in the routing; default: the end."
+    )
+
+
+class OperationPatch(InSchema):
+    work_center: DbId = None
+    name: OperationName = None
+    instructions: Notes = None
+    setup_minutes: Minutes = None
+    run_minutes: Minutes = None
+
+
+class JobIn(InSchema):
+    customer: DbId
+    part: DbId
+    quantity: Quantity | None = None
+    due_date: datetime.date | None = None
+    revision: Revision = Field("", description="Defaults to the part's current revision.")
+    customer_po: ShortText = ""
+    priority: PriorityName = "normal"
+    owner: DbId | None = Field(None, description="Id of the person in this shop who owns it.")
+    notes: Notes = ""
+    operations: list[OperationIn] = Field(default_factory=list, max_length=200)
+
+
+class JobPatch(InSchema):
+    customer: DbId = None
+    part: DbId = None
+    quantity: Quantity | None = None
+    due_date: datetime.date | None = None
+    revision: Revision = None
+    customer_po: ShortText = None
+    priority: PriorityName = None
+    owner: DbId | None = None
+    notes: Notes = None
+
+
+class UnreleaseIn(InSchema):
+    reason: Reason
+
+
+class ScanIn(InSchema):
+    traveler_token: TravelerToken | None = Field(
+        None, description="The token from a traveler's QR code. Give this or job."
+    )
+    job: JobNumber | None = Field(
+        None, description='A job number ("J-1042"). Give this or a traveler_token.'
+    )
+    operation: DbId | None = Field(None, description="Default: the job's current operation.")
+    action: ActionName
+    qty_good: Count = 0
+    qty_scrap: Count = 0
+    note: BlockerNote = ""
+    client_id: ClientId
+
+
+class BlockerIn(InSchema):
+    job: JobNumber
+    kind: BlockerKindName
+    note: BlockerNote
+    owner: DbId | None = None
+    operation: DbId | None = None
+    client_id: ClientId | None = None
+
+
+class ResolveIn(InSchema):
+    note: BlockerNote
+
+
+class WorkCenterIn(InSchema):
+    name: WorkCenterName
+    kind: WorkCenterKindName = "other"
+    hours_per_day: HoursPerDay = Decimal("8")
+
+
+class WorkCenterPatch(InSchema):
+    name: WorkCenterName = None
+    kind: WorkCenterKindName = None
+    hours_per_day: HoursPerDay = None
+    active: bool = None
+
+
+class JobQuery(PageQuery):
+    stage: StageName | None = Field(None, description='A stage, or "open" for every open one.')
+    customer: DbId | None = Field(None, description="Only this customer's jobs.")
+    work_center: DbId | None = Field(None, description="Only jobs now at this work center.")
+    late: bool = False
+    blocked: bool = False
+    q: SearchText = Field("", description="Job number, customer PO or part number.")
+
+
+class BlockerQuery(PageQuery):
+    job: JobNumber | None = Field(None, description="Only this job's blockers.")
+    open: bool | None = Field(None, description="true: open only; false: resolved only.")
+
+
+class WorkCenterQuery(PageQuery):
+    active: bool | None = Field(None, description="true: active only; false: retired only.")
+
+
+# ------------------------------------------------------------------------------------- reads
+
+
+def _job_with_routing(shop: Any, number: str) -> Job:
+    """The job with its routing and open blockers, in three queries."""
+    job = selectors.get_job_for(shop, number)
+    job.routing = list(job.operations.select_related("work_center").order_by("sequence", "id"))
+    job.open_blockers = list(
+        job.blockers.filter(resolved_at__isnull=True)
+        .select_related("owner", "raised_by", "resolved_by")
+        .order_by("-raised_at")
+    )
+    return job
+
+
+def _operation_specs(shop: Any, operations: list[OperationIn]) -> list[dict[str, Any]]:
+    specs = []
+    for index, operation in enumerate(operations):
+        spec = operation.dict()
+        spec["work_center"] = work_center_field(
+            shop, spec["work_center"], field=f"operations.{index}.work_center"
+        )
+        specs.append(spec)
+    return specs
+
+
+# -------------------------------------------------------------------------------------- jobs
+
+
+@router.get("/jobs", response={200: JobPage, **error_responses()}, tags=["jobs"])
+def job_list(request: HttpRequest, filters: Query[JobQuery]) -> dict:
+    """Jobs of the shop, soonest due first, filtered and paginated."""
+    jobs = selectors.job_list(
+        request.shop,
+        selectors.JobFilters(
+            stage=filters.stage or "",
+            customer_id=filters.customer,
+            work_center_id=filters.work_center,
+            late=filters.late,
+            blocked=filters.blocked,
+            q=filters.q,
+        ),
+    )
+    return paginate(jobs, filters)
+
+
+@router.post("/jobs", response={201: JobOut, **error_responses(403)}, tags=["jobs"])
+def job_create(request: HttpRequest, payload: JobIn) -> Status[Job]:
+    """Create a planned job, with its routing when `operations` are given."""
+    shop = request.shop
+    values = payload.dict(exclude={"operations"})
+    values["customer"] = customer_field(shop, payload.customer)
+    values["part"] = part_field(shop, payload.part)
+    values["owner"] = member_field(shop, payload.owner)
+    values["priority"] = PRIORITY_BY_NAME[payload.priority]
+    job = services.job_create(
+        user=request.user, operations=_operation_specs(shop, payload.operations), **values
+    )
+    return Status(201, _job_with_routing(shop, job.number))
+
+
+@router.get("/jobs/{number}", response={200: JobOut, **error_responses(404)}, tags=["jobs"])
+def job_get(request: HttpRequest, number: str) -> Job:
+    return _job_with_routing(request.shop, number)
+
+
+@router.patch(
+    "/jobs/{number}", response={200: JobOut, **error_responses(403, 404, 409)}, tags=["jobs"]
+)
+def job_update(request: HttpRequest, number: str, payload: JobPatch) -> Job:
+    """Change any of the job's header fields; fields left out stay as they are."""
+    shop = request.shop
+    job = selectors.get_job_for(shop, number)
+    changes = payload.dict(exclude_unset=True)
+    if "customer" in changes:
+        changes["customer"] = customer_field(shop, changes["customer"])
+    if "part" in changes:
+        changes["part"] = part_field(shop, changes["part"])
+    if "owner" in changes:
+        changes["owner"] = member_field(shop, changes["owner"])
+    if "priority" in changes:
+        changes["priority"] = PRIORITY_BY_NAME[changes["priority"]]
+    if changes:
+        services.job_update(user=request.user, job=job, **changes)
+    return _job_with_routing(shop, number)
+
+
+@router.post(
+    "/jobs/{number}/release",
+    response={200: JobOut, **error_responses(403, 404, 409)},
+    tags=["jobs"],
+)
+def job_release(request: HttpRequest, number: str) -> Job:
+    """Release the job to the floor; a 409 lists what is missing (one entry per problem)."""
+    job = selectors.get_job_for(request.shop, number)
+    services.job_release(user=request.user, job=job)
+    return _job_with_routing(request.shop, number)
+
+
+@router.post(
+    "/jobs/{number}/unrelease",
+    response={200: JobOut, **error_responses(403, 404, 409)},
+    tags=["jobs"],
+)
+def job_unrelease(request: HttpRequest, number: str, payload: UnreleaseIn) -> Job:
+    """Send a released job back to planning, saying why."""
+    job = selectors.get_job_for(request.shop, number)
+    services.job_unrelease(user=request.user, job=job, reason=payload.reason)
+    return _job_with_routing(request.shop, number)
+
+
+# -------------------------------------------------------------------------------- operations
+
+
+@router.get(
+    "/jobs/{number}/operations",
+    response={200: list[OperationOut], **error_responses(404)},
+    tags=["operations"],
+)
+def operation_list(request: HttpRequest, number: str) -> list[Operation]:
+    """The job's routing in order."""
+    return _job_with_routing(request.shop, number).routing
+
+
+@router.post(
+    "/jobs/{number}/operations",
+    response={201: OperationOut, **error_responses(403, 404, 409)},
+    tags=["operations"],
+)
+def operation_add(request: HttpRequest, number: str, payload: OperationAddIn) -> Status[Operation]:
+    shop = request.shop
+    job = selectors.get_job_for(shop, number)
+    spec = payload.dict()
+    spec["work_center"] = work_center_field(shop, payload.work_center)
+    operation = services.operation_add(user=request.user, job=job, **spec)
+    return Status(201, selectors.get_operation_for(shop, operation.pk))
+
+
+@router.get(
+    "/operations/{operation_id}",
+    response={200: OperationOut, **error_responses(404)},
+    tags=["operations"],
+)
+def operation_get(request: HttpRequest, operation_id: DbId) -> Operation:
+    return selectors.get_operation_for(request.shop, operation_id)
+
+
+@router.patch(
+    "/operations/{operation_id}",
+    response={200: OperationOut, **error_responses(403, 404, 409)},
+    tags=["operations"],
+)
+def operation_update(
+    request: HttpRequest, operation_id: DbId, payload: OperationPatch
+) -> Operation:
+    shop = request.shop
+    operation = selectors.get_operation_for(shop, operation_id)
+    changes = payload.dict(exclude_unset=True)
+    if "work_center" in changes:
+        changes["work_center"] = work_center_field(shop, changes["work_center"])
+    if changes:
+        services.operation_update(user=request.user, operation=operation, **changes)
+    return selectors.get_operation_for(shop, operation_id)
+
+
+# ------------------------------------------------------------------------------------- scans
+
+
+def _scan_target(request: HttpRequest, payload: ScanIn) -> Operation:
+    """The operation a scan reports on, from a traveler token or a job number."""
+    shop = request.shop
+    if bool(payload.traveler_token) == bool(payload.job):
+        raise InvalidInput("Give either traveler_token or job.", field="traveler_token")
+    if payload.traveler_token:
+        traveler = (
+            Traveler.objects.select_related("job")
+            .filter(shop=shop, token=payload.traveler_token)
+            .first()
+        )
+        if traveler is None:
+            raise Http404("No such traveler.")
+        if traveler.is_revoked:
+            raise Gone(
+                "This traveler was replaced or withdrawn; scan the current one.",
+                field="traveler_token",
+            )
+        job = traveler.job
+    else:
+        job = selectors.get_job_for(shop, payload.job)
+
+    if payload.operation is not None:
+        operation = selectors.get_operation_for(shop, payload.operation)
+        if operation.job_id != job.pk:
+            raise InvalidInput(f"That operation is not on {job}.", field="operation")
+        return operation
+    # A retry without an operation id reports on the operation of the first attempt, even if
+    # that attempt finished it and the job has moved on.
+    first_attempt = (
+        FloorAction.objects.filter(shop=shop, client_id=payload.client_id, operation__job=job)
+        .values_list("operation_id", flat=True)
+        .first()
+    )
+    operation_id = first_attempt or job.current_operation_id
+    if operation_id is None:
+        raise ActionRefused(f"{job} has no operation left to report on.", field="operation")
+    return selectors.get_operation_for(shop, operation_id)
+
+
+@router.post(
+    "/scans",
+    response={201: ScanOut, 200: ScanOut, **error_responses(403, 404, 409, 410)},
+    tags=["scans"],
+)
+def scan_create(request: HttpRequest, payload: ScanIn) -> Status[dict[str, Any]]:
+    """Start, pause, finish or note an operation from the floor.
+
+    Idempotent by `client_id`: the first request answers 201; a retry answers 200 with the
+    same body and `"replayed": true`; the same client_id with a different payload is a 409.
+    """
+    operation = _scan_target(request, payload)
+    result = services.floor_action(
+        user=request.user,
+        operation=operation,
+        action=payload.action,
+        client_id=payload.client_id,
+        qty_good=payload.qty_good,
+        qty_scrap=payload.qty_scrap,
+        note=payload.note,
+    )
+    body = {
+        "replayed": result.replayed,
+        "action": result.action,
+        "operation": result.operation,
+        "job": result.operation.job,
+    }
+    return Status(200 if result.replayed else 201, body)
+
+
+# ---------------------------------------------------------------------------------- blockers
+
+
+def _blocker(shop: Any, blocker_id: int) -> Blocker:
+    blocker = (
+        Blocker.objects.select_related("job", "owner", "raised_by", "resolved_by")
+        .filter(pk=blocker_id, shop=shop)
+        .first()
+    )
+    if blocker is None:
+        raise Http404("No such blocker.")
+    return blocker
+
+
+@router.get("/blockers", response={200: BlockerPage, **error_responses()}, tags=["blockers"])
+def blocker_list(request: HttpRequest, filters: Query[BlockerQuery]) -> dict:
+    """Blockers of the shop, newest first."""
+    blockers = Blocker.objects.filter(shop=request.shop).select_related(
+        "job", "owner", "raised_by", "resolved_by"
+    )
+    if filters.job is not None:
+        number = selectors.parse_job_number(filters.job)
+        if number is None:
+            raise InvalidInput("A job number looks like J-1042.", field="job")
+        blockers = blockers.filter(job__number=number)
+    if filters.open is not None:
+        blockers = blockers.filter(resolved_at__isnull=filters.open)
+    return paginate(blockers.order_by("-raised_at", "-id"), filters)
+
+
+@router.post(
+    "/blockers",
+    response={201: BlockerOut, 200: BlockerOut, **error_responses(403, 404, 409)},
+    tags=["blockers"],
+)
+def blocker_create(request: HttpRequest, payload: BlockerIn) -> Status[Blocker]:
+    """Raise a blocker. With a client_id, a retry answers 200 with the blocker first raised."""
+    shop = request.shop
+    job = selectors.get_job_for(shop, payload.job)
+    operation = None
+    if payload.operation is not None:
+        operation = Operation.objects.filter(pk=payload.operation, job=job).first()
+        if operation is None:
+            raise InvalidInput(f"That operation is not on {job}.", field="operation")
+    blocker, replayed = services.blocker_raise(
+        user=request.user,
+        job=job,
+        kind=payload.kind,
+        note=payload.note,
+        owner=member_field(shop, payload.owner),
+        operation=operation,
+        client_id=payload.client_id,
+    )
+    return Status(200 if replayed else 201, _blocker(shop, blocker.pk))
+
+
+@router.get(
+    "/blockers/{blocker_id}", response={200: BlockerOut, **error_responses(404)}, tags=["blockers"]
+)
+def blocker_get(request: HttpRequest, blocker_id: DbId) -> Blocker:
+    return _blocker(request.shop, blocker_id)
+
+
+@router.post(
+    "/blockers/{blocker_id}/resolve",
+    response={200: BlockerOut, **error_responses(403, 404, 409)},
+    tags=["blockers"],
+)
+def blocker_resolve(request: HttpRequest, blocker_id: DbId, payload: ResolveIn) -> Blocker:
+    blocker = _blocker(request.shop, blocker_id)
+    services.blocker_resolve(user=request.user, blocker=blocker, note=payload.note)
+    return _blocker(request.shop, blocker_id)
+
+
+# ------------------------------------------------------------------------------ work centers
+
+
+@router.get(
+    "/work-centers", response={200: WorkCenterPage, **error_responses()}, tags=["work-centers"]
+)
+def work_center_list(request: HttpRequest, filters: Query[WorkCenterQuery]) -> dict:
+    centers = selectors.work_centers_for(request.shop, active_only=False)
+    if filters.active is not None:
+        centers = centers.filter(active=filters.active)
+    return paginate(centers.order_by("name", "id"), filters)
+
+
+@router.post(
+    "/work-centers", response={201: WorkCenterOut, **error_responses(403)}, tags=["work-centers"]
+)
+def work_center_create(request: HttpRequest, payload: WorkCenterIn) -> Status[WorkCenter]:
+    return Status(201, services.work_center_create(user=request.user, **payload.dict()))
+
+
+@router.get(
+    "/work-centers/{work_center_id}",
+    response={200: WorkCenterOut, **error_responses(404)},
+    tags=["work-centers"],
+)
+def work_center_get(request: HttpRequest, work_center_id: DbId) -> WorkCenter:
+    return selectors.get_work_center_for(request.shop, work_center_id)
+
+
+@router.patch(
+    "/work-centers/{work_center_id}",
+    response={200: WorkCenterOut, **error_responses(403, 404)},
+    tags=["work-centers"],
+)
+def work_center_update(
+    request: HttpRequest, work_center_id: DbId, payload: WorkCenterPatch
+) -> WorkCenter:
+    work_center = selectors.get_work_center_for(request.shop, work_center_id)
+    changes = payload.dict(exclude_unset=True)
+    if not changes:
+        return work_center
+    return services.work_center_update(user=request.user, work_center=work_center, **changes)
