@@ -1,50 +1,307 @@
-# Scaffold: the URLconf imports these; each is replaced by its real view.
-from django.http import Http404
+"""Signing in and out, the account page (password, API tokens), password reset, health."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
+from django.contrib.auth.views import PasswordResetConfirmView
+from django.db import DatabaseError, connection
+from django.db.models import F
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from shopdesk.core import ratelimit
+from shopdesk.core import services as core_services
+from shopdesk.core.errors import ShopDeskError
+from shopdesk.core.forms import ApiTokenForm, LoginForm
+from shopdesk.core.models import ApiToken
+
+# Session keys: the raw token shown once, and the create forms already used.
+NEW_TOKEN_SESSION_KEY = "shopdesk.new_api_token"  # noqa: S105 (a key name, not a secret)
+USED_TOKEN_FORMS_SESSION_KEY = "shopdesk.api_token_forms_used"  # noqa: S105
+MAX_ACTIVE_TOKENS = 20
 
 
-def home(request, *args, **kwargs):
-    raise Http404
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("jobs:list")
+    return redirect("login")
 
 
-def login_view(request, *args, **kwargs):
-    raise Http404
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(settings.LOGIN_REDIRECT_URL)
 
 
-def logout_view(request, *args, **kwargs):
-    raise Http404
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.method == "GET":
+        return HttpResponseRedirect(_safe_next(request))
+    form = LoginForm(request)
+    status = 200
+    if request.method == "POST":
+        username = str(request.POST.get("username", ""))[:150]
+        ip = ratelimit.client_ip(request)
+        limiter = ratelimit.login_limiter
+        # Refused before the password is even checked: the right password does not help.
+        if limiter.is_limited(username, ip):
+            minutes = max(1, round(limiter.retry_after(username, ip) / 60))
+            response = render(
+                request,
+                "registration/login.html",
+                {
+                    "form": LoginForm(request, initial={"username": username}),
+                    "next": _safe_next(request),
+                    "too_many_attempts": True,
+                    "retry_minutes": minutes,
+                },
+                status=429,
+            )
+            response["Retry-After"] = str(limiter.retry_after(username, ip))
+            return response
+        form = LoginForm(request, data=request.POST)
+        if form.is_valid():
+            user = form.get_user()
+            auth_login(request, user)
+            limiter.clear(username)
+            shop = user.membership.shop
+            messages.success(
+                request, f"Signed in to {shop.name} as {user.get_full_name() or user.username}."
+            )
+            return HttpResponseRedirect(_safe_next(request))
+        if username:
+            limiter.record(username, ip)
+        status = 422
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "next": _safe_next(request)},
+        status=status,
+    )
 
 
-def account(request, *args, **kwargs):
-    raise Http404
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    was_signed_in = request.user.is_authenticated
+    auth_logout(request)
+    if was_signed_in:
+        messages.info(request, "You are signed out.")
+    return redirect("login")
 
 
-def password_change(request, *args, **kwargs):
-    raise Http404
+def _tokens_of(user: Any) -> list[ApiToken]:
+    # Active tokens first (NULLS FIRST spelled out: PostgreSQL sorts NULL last by default).
+    return list(
+        ApiToken.objects.filter(user=user).order_by(
+            F("revoked_at").desc(nulls_first=True), "-created_at", "-id"
+        )
+    )
 
 
-def api_token_new(request, *args, **kwargs):
-    raise Http404
+def _get_token_for(user: Any, token_id: int) -> ApiToken:
+    """The user's own token; anyone else's id answers 404, as if it did not exist."""
+    try:
+        return ApiToken.objects.get(pk=token_id, user=user)
+    except ApiToken.DoesNotExist as exc:
+        raise Http404("No such token.") from exc
 
 
-def api_token_revoke(request, *args, **kwargs):
-    raise Http404
+def _render_account(
+    request: HttpRequest, *, token_form: ApiTokenForm | None = None, status: int = 200
+) -> HttpResponse:
+    new_token = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+    if token_form is None:
+        token_form = ApiTokenForm(initial={"form_id": secrets.token_urlsafe(18)})
+    response = render(
+        request,
+        "core/account.html",
+        {
+            "tokens": _tokens_of(request.user),
+            "token_form": token_form,
+            "new_token": new_token,
+        },
+        status=status,
+    )
+    if new_token:
+        # The raw token is on this page only: no cache, no back-button copy.
+        response["Cache-Control"] = "no-store"
+    return response
 
 
-def password_reset(request, *args, **kwargs):
-    raise Http404
+@login_required
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    return _render_account(request)
 
 
-def password_reset_sent(request, *args, **kwargs):
-    raise Http404
+@login_required
+@require_POST
+def api_token_new(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _render_account(request, token_form=form, status=422)
+    used = request.session.get(USED_TOKEN_FORMS_SESSION_KEY, [])
+    if form.cleaned_data["form_id"] in used:
+        # A double-click or a resent form: the first submit made the token already.
+        return redirect("account")
+    active = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).count()
+    if active >= MAX_ACTIVE_TOKENS:
+        form.add_error(
+            None,
+            f"You have {active} active tokens, the most allowed. Revoke one you no longer use.",
+        )
+        return _render_account(request, token_form=form, status=409)
+    token, raw = core_services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+    request.session[USED_TOKEN_FORMS_SESSION_KEY] = [*used, form.cleaned_data["form_id"]][-20:]
+    request.session[NEW_TOKEN_SESSION_KEY] = {"raw": raw, "id": token.pk, "name": token.name}
+    return redirect("account")
 
 
-def password_reset_confirm(request, *args, **kwargs):
-    raise Http404
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = _get_token_for(request.user, token_id)
+    already = token.revoked_at is not None
+    try:
+        core_services.api_token_revoke(user=request.user, token=token)
+    except ShopDeskError as exc:
+        messages.error(request, exc.message)
+        return redirect("account")
+    if already:
+        messages.info(request, f"Token {token.prefix}… was already revoked.")
+    else:
+        messages.success(request, f"Token {token.prefix}… revoked. It no longer works.")
+    return redirect("account")
 
 
-def password_reset_complete(request, *args, **kwargs):
-    raise Http404
+@sensitive_post_parameters()
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user)
+    status = 200
+    if request.method == "POST":
+        form = PasswordChangeForm(request.user, request.POST)
+        if form.is_valid():
+            user = form.save()
+            # Keep this session signed in; every other session of the user is signed out.
+            update_session_auth_hash(request, user)
+            messages.success(request, "Your password is changed.")
+            return redirect("account")
+        status = 422
+    return render(request, "registration/password_change_form.html", {"form": form}, status=status)
 
 
-def healthz(request, *args, **kwargs):
-    raise Http404
+def _site_url(request: HttpRequest) -> str:
+    # SITE_URL when set, so a forged Host header cannot point reset links elsewhere.
+    return settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+@sensitive_post_parameters()
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    form = PasswordResetForm()
+    status = 200
+    if request.method == "POST":
+        email = str(request.POST.get("email", ""))[:254]
+        ip = ratelimit.client_ip(request)
+        limiter = ratelimit.password_reset_limiter
+        if limiter.is_limited(email, ip):
+            return render(
+                request,
+                "registration/password_reset_form.html",
+                {"form": PasswordResetForm(initial={"email": email}), "too_many_attempts": True},
+                status=429,
+            )
+        form = PasswordResetForm(request.POST)
+        if form.is_valid():
+            limiter.record(email, ip)
+            # Sends only when an active account has this email; the answer is the same
+            # either way, so the form does not tell who has an account.
+            form.save(
+                request=request,
+                use_https=request.is_secure(),
+                subject_template_name="registration/password_reset_subject.txt",
+                email_template_name="registration/password_reset_email.txt",
+                html_email_template_name="registration/password_reset_email.html",
+                extra_email_context={"site_url": _site_url(request)},
+            )
+            return redirect("password_reset_done")
+        status = 422
+    return render(request, "registration/password_reset_form.html", {"form": form}, status=status)
+
+
+@require_GET
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/password_reset_done.html")
+
+
+class ShopDeskPasswordResetConfirmView(PasswordResetConfirmView):
+    """Django's reset-link view (it moves the token out of the URL before showing the form)."""
+
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        # The owner of the email proved who they are: let them sign in straight away.
+        ratelimit.login_limiter.clear(self.user.get_username())
+        return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=form), status=422)
+
+
+password_reset_confirm = ShopDeskPasswordResetConfirmView.as_view()
+
+
+@require_GET
+def password_reset_complete(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/password_reset_complete.html")
+
+
+@require_safe
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitors: 200 when the app answers and the database does."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

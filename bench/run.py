@@ -1,0 +1,294 @@
+"""Server-time benchmarks of the pages and actions that must stay fast at 100,000 jobs.
+
+Each scenario goes through Django's whole request handling (django.test.Client with a
+signed-in session: middleware, view, template), is timed over N runs (median and p95) and has
+its SQL queries counted. A view that does not exist yet (404) is reported "not available".
+
+    .venv/bin/python bench/run.py [--jobs 100000] [--runs 30] [--db bench/bench.sqlite3]
+
+The bench database is generated first when it is missing, or when --jobs asks for another size.
+Writes bench/results.json next to this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import sqlite3
+import statistics
+import sys
+import time
+import uuid
+import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.generate import DEFAULT_DB, generate, meta_path, setup_django  # noqa: E402
+
+# Static files are not what is measured; their missing build directory is not news here.
+warnings.filterwarnings("ignore", message="No directory at")
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+WARMUP = 3
+
+
+@dataclass
+class Result:
+    scenario: str
+    request: str
+    target_ms: float
+    status: str  # "ok", "over target", "not available", "error ..."
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    queries: int | None = None
+    runs: int = 0
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def measure(
+    scenario: str,
+    description: str,
+    target_ms: float,
+    send: Callable[[], Any],
+    runs: int,
+) -> Result:
+
+    result = Result(scenario=scenario, request=description, target_ms=target_ms, status="")
+    try:
+        return _measure(result, send, runs)
+    except Exception as exc:  # noqa: BLE001 (a view being built may fail any way; report it)
+        result.status = f"error: {type(exc).__name__}: {str(exc)[:80]}"
+        return result
+
+
+def _measure(result: Result, send: Callable[[], Any], runs: int) -> Result:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = send()
+    if first.status_code == 404:
+        result.status = "not available"
+        return result
+    if first.status_code >= 400:
+        result.status = f"error {first.status_code}"
+        return result
+    for _ in range(WARMUP - 1):
+        send()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = send()
+        samples.append((time.perf_counter() - started) * 1000)
+        if response.status_code >= 400:
+            result.status = f"error {response.status_code} during the runs"
+            return result
+    with CaptureQueriesContext(connection) as captured:
+        send()
+    result.median_ms = round(statistics.median(samples), 2)
+    result.p95_ms = round(p95(samples), 2)
+    result.queries = len(captured)
+    result.runs = runs
+    result.status = "ok" if result.median_ms <= result.target_ms else "over target"
+    return result
+
+
+class Alternating:
+    """Start, then pause, then start... one operation, each with a new client id."""
+
+    def __init__(self, operation_status: str):
+        self.next_action = "pause" if operation_status == "running" else "start"
+
+    def take(self) -> str:
+        action = self.next_action
+        self.next_action = "pause" if action == "start" else "start"
+        return action
+
+
+def scenarios(runs: int) -> list[Result]:
+    from django.db.models import Count, F
+    from django.test import Client
+
+    from shopdesk.core.models import Shop
+    from shopdesk.core.services import api_token_create
+    from shopdesk.jobs.models import Job, JobStage, Operation, OperationStatus
+    from shopdesk.travelers.models import Traveler
+
+    shop = Shop.objects.get(slug="bench")
+    supervisor = shop.memberships.get(user__username="supervisor").user
+    operator = shop.memberships.get(user__username="operator").user
+    # A view that raises answers 500 (reported), as it would to a browser.
+    office = Client(raise_request_exception=False)
+    office.force_login(supervisor)
+    floor = Client(raise_request_exception=False)
+    floor.force_login(operator)
+
+    results = []
+    results.append(measure("job list", "GET /jobs/", 50, lambda: office.get("/jobs/"), runs))
+    filtered = "/jobs/?late=1&blocked=1"
+    results.append(
+        measure(
+            "job list, late + blocked",
+            f"GET {filtered}",
+            50,
+            lambda: office.get(filtered),
+            runs,
+        )
+    )
+
+    live = (
+        Job.objects.filter(shop=shop, stage=JobStage.IN_PRODUCTION, operations_total=5)
+        .annotate(event_count=Count("events"))
+        .filter(event_count__gt=0)
+        .order_by("-open_blocker_count", "number")
+        .first()
+    ) or Job.objects.filter(shop=shop, operations_total=5).order_by("number").first()
+    live_url = f"/jobs/J-{live.number}/"
+    results.append(
+        measure("live job page", f"GET {live_url} (5 ops)", 50, lambda: office.get(live_url), runs)
+    )
+
+    # Two jobs whose current operation is paused: one for the floor page, one for the API.
+    paused = list(
+        Operation.objects.filter(
+            job__shop=shop,
+            job__stage=JobStage.IN_PRODUCTION,
+            job__current_operation_id=F("id"),
+            status=OperationStatus.PAUSED,
+            job__open_blocker_count=0,
+        )
+        .select_related("job")
+        .order_by("job__number")[:2]
+    )
+    floor_op, api_op = paused[0], paused[1]
+    floor_url = f"/jobs/J-{floor_op.job.number}/floor/action/"
+    floor_turns = Alternating(floor_op.status)
+    results.append(
+        measure(
+            "scan (floor page)",
+            f"POST {floor_url} start/pause",
+            10,
+            lambda: floor.post(
+                floor_url,
+                {
+                    "operation": floor_op.pk,
+                    "action": floor_turns.take(),
+                    "client_id": uuid.uuid4().hex,
+                },
+                HTTP_ACCEPT="application/json",
+            ),
+            runs,
+        )
+    )
+    _, raw_token = api_token_create(user=operator, name="bench")
+    api = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {raw_token}")
+    api_turns = Alternating(api_op.status)
+    results.append(
+        measure(
+            "scan (API)",
+            "POST /api/v1/scans start/pause",
+            10,
+            lambda: api.post(
+                "/api/v1/scans",
+                {
+                    "job": f"J-{api_op.job.number}",
+                    "operation": api_op.pk,
+                    "action": api_turns.take(),
+                    "client_id": uuid.uuid4().hex,
+                },
+                content_type="application/json",
+            ),
+            runs,
+        )
+    )
+
+    traveler = (
+        Traveler.objects.filter(
+            shop=shop, job__stage=JobStage.IN_PRODUCTION, job__operations_total=5
+        )
+        .select_related("job")
+        .order_by("job__number")
+        .first()
+    )
+    pdf_url = f"/jobs/J-{traveler.job.number}/travelers/{traveler.pk}.pdf"
+    results.append(
+        measure("traveler PDF", f"GET {pdf_url}", 150, lambda: office.get(pdf_url), runs)
+    )
+    return results
+
+
+def print_table(results: list[Result], meta: dict[str, Any], runs: int) -> None:
+    print()
+    print(
+        f"ShopDesk bench: {meta.get('jobs', 0):,} jobs, {meta.get('operations', 0):,} operations"
+        f" (generated in {meta.get('generated_seconds', '?')} s), "
+        f"{runs} runs each"
+    )
+    header = f"{'scenario':<26} {'target':>8} {'median':>9} {'p95':>9} {'queries':>8}  result"
+    print(header)
+    print("-" * len(header))
+    for result in results:
+
+        def ms(value: float | None) -> str:
+            return "-" if value is None else f"{value:.1f} ms"
+
+        print(
+            f"{result.scenario:<26} {result.target_ms:>5.0f} ms {ms(result.median_ms):>9} "
+            f"{ms(result.p95_ms):>9} {result.queries if result.queries is not None else '-':>8}"
+            f"  {result.status}"
+        )
+    print()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="size of the bench shop (default 100000)"
+    )
+    parser.add_argument("--runs", type=int, default=30, help="timed runs per scenario (30)")
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help="the bench SQLite file")
+    parser.add_argument("--regenerate", action="store_true", help="build the database again")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    db_path = args.db.resolve()
+    setup_django(db_path)
+
+    meta: dict[str, Any] = {}
+    if meta_path(db_path).exists() and db_path.exists():
+        meta = json.loads(meta_path(db_path).read_text())
+    wanted = args.jobs or meta.get("jobs") or 100_000
+    if args.regenerate or not meta or meta.get("jobs") != wanted:
+        print(f"Generating the bench database ({wanted:,} jobs) at {db_path} ...", flush=True)
+        meta = generate(wanted, db_path)
+
+    results = scenarios(args.runs)
+    print_table(results, meta, args.runs)
+    report = {
+        "generated": meta,
+        "runs": args.runs,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": {
+            "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version,
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "results": [asdict(result) for result in results],
+    }
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"Wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

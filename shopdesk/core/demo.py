@@ -1,0 +1,707 @@
+"""The demo shops: six weeks of a small machine shop's life, replayed through the services.
+
+Every job, operation, floor action and blocker is made by the same service a person would call,
+so the events (timelines, blocker ages) are real. The services read the time from
+`django.utils.timezone.now()`; while the demo loads, that clock is moved to when each action
+happened, so a job started three weeks ago says so. Deterministic: one seeded random.Random.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import django.utils.timezone as django_timezone
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from shopdesk.core.models import Membership, PaperSize, Role, Shop
+from shopdesk.customers import services as customer_services
+from shopdesk.customers.models import Customer
+from shopdesk.jobs import services as job_services
+from shopdesk.jobs.models import Job, JobStage, Operation, Priority, WorkCenter
+from shopdesk.parts import services as part_services
+from shopdesk.parts.models import Part
+from shopdesk.travelers.services import traveler_print
+
+SEED = 1042
+DEMO_PASSWORD = "demo"  # noqa: S105 (the documented demo login, demo data only)
+DEMO_JOB_COUNT = 150
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    shop: str
+    does: str
+
+
+@dataclass
+class DemoSummary:
+    shops: list[Shop] = field(default_factory=list)
+    jobs: int = 0
+    logins: list[DemoLogin] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# The clock
+
+
+class _Clock:
+    """What `timezone.now()` answers while the demo loads; None means the real time."""
+
+    at: datetime.datetime | None = None
+
+
+@contextmanager
+def _simulated_clock() -> Iterator[_Clock]:
+    clock = _Clock()
+    real_datetime = datetime.datetime
+
+    class _DemoDatetime(real_datetime):
+        @classmethod
+        def now(cls, tz: datetime.tzinfo | None = None) -> datetime.datetime:  # type: ignore[override]
+            if clock.at is None:
+                return real_datetime.now(tz)
+            return clock.at.astimezone(tz) if tz is not None else clock.at.replace(tzinfo=None)
+
+    # timezone.now() is `datetime.now(tz=utc)` on this module's name; model field defaults
+    # hold timezone.now itself, so replacing the name moves them too.
+    django_timezone.datetime = _DemoDatetime
+    try:
+        yield clock
+    finally:
+        django_timezone.datetime = real_datetime
+
+
+# ---------------------------------------------------------------------------------------------
+# The data
+
+
+PEOPLE = [
+    ("owner", "Dana", "Whitaker", Role.OWNER, "everything"),
+    ("supervisor", "Marcus", "Reyes", Role.SUPERVISOR, "plans, releases and watches the floor"),
+    ("operator", "Tom", "Kowalski", Role.OPERATOR, "the floor: scan, start, finish, block"),
+    ("office", "Priya", "Natarajan", Role.OFFICE, "customers, parts, jobs"),
+    ("quality", "Grace", "Lindqvist", Role.QUALITY, "inspection and holds"),
+]
+
+WORK_CENTERS = [
+    # name, kind, hours per day (the CNCs run two shifts)
+    ("Saw", "saw", "8"),
+    ("CNC Mill", "mill", "16"),
+    ("CNC Lathe", "lathe", "16"),
+    ("Deburr", "deburr", "8"),
+    ("Inspection", "inspection", "8"),
+    ("Shipping", "shipping", "8"),
+]
+
+CUSTOMERS = [
+    # name, code, contact, title
+    ("Northwind Pumps", "NWP", "Karen Holt", "Buyer"),
+    ("Cascade Hydraulics", "CAS", "Ben Okafor", "Purchasing manager"),
+    ("Ridgeline Aerospace", "RDG", "Alicia Moreno", "Supplier quality engineer"),
+    ("Bluewater Marine Systems", "BWM", "Pete Sorensen", "Buyer"),
+    ("Keystone Medical Devices", "KMD", "Dr. Helen Cho", "Sourcing lead"),
+    ("Prairie Ag Equipment", "PAG", "Luke Brandt", "Planner"),
+    ("Summit Robotics", "SUM", "Nadia Petrova", "Mechanical engineer"),
+    ("Ironwood Valve Co.", "IWV", "Gary Lutz", "Purchasing agent"),
+    ("Harbor Point Instruments", "HPI", "Sofia Castillo", "Buyer"),
+    ("Great Lakes Packaging Machinery", "GLP", "Jim Novak", "Operations manager"),
+    ("Redstone Defense Components", "RDC", "Col. Ray Whitfield (ret.)", "Program manager"),
+    ("Silver Creek Energy", "SCE", "Amber Reyes", "Maintenance planner"),
+    ("Meridian Optics", "MOP", "Kenji Watanabe", "Engineering manager"),
+    ("Pioneer Fluid Power", "PFP", "Diane Foster", "Buyer"),
+    ("Granite State Automation", "GSA", "Mike Tremblay", "Owner"),
+    ("Copperline Electric Motors", "CEM", "Rosa Jimenez", "Supply chain analyst"),
+    ("Evergreen Food Equipment", "EFE", "Tyler Nguyen", "Buyer"),
+    ("Falcon Motorsports", "FMS", "Jake Harmon", "Crew chief"),
+    ("Tidewater Offshore", "TWO", "Olu Adeyemi", "Procurement"),
+    ("Alpine Test & Measurement", "ATM", "Eva Schneider", "Lab manager"),
+    ("Beacon Semiconductor Tools", "BST", "Raj Patel", "Commodity manager"),
+    ("Oakridge Rail Services", "ORS", "Bill Carter", "Shop foreman"),
+    ("Lone Star Compressor", "LSC", "Maria Gonzalez", "Buyer"),
+    ("Westfield Bicycle Works", "WBW", "Sam Goldberg", "Product designer"),
+    ("Sterling Dental Labs", "SDL", "Laura Kim", "Office manager"),
+]
+
+# description, material, family (milled or turned)
+PART_KINDS = [
+    ("Pump housing", "6061-T6 aluminum", "milled"),
+    ("Mounting bracket", "6061-T6 aluminum", "milled"),
+    ("Manifold block", "6061-T651 plate", "milled"),
+    ("Valve body", "17-4 PH H1150", "milled"),
+    ("Cover plate", "5052-H32 aluminum", "milled"),
+    ("Bearing cap", "1018 CRS", "milled"),
+    ("Sensor mount", "Delrin 150 acetal", "milled"),
+    ("Heat sink", "6063-T5 extrusion", "milled"),
+    ("Drive shaft", "4140 HT steel", "turned"),
+    ("Weld-neck flange", "316L stainless", "turned"),
+    ("Bushing", "C932 bearing bronze", "turned"),
+    ("Spacer", "303 stainless", "turned"),
+    ("Gear blank", "8620 steel", "turned"),
+    ("Adapter fitting", "C360 brass", "turned"),
+    ("Pivot pin", "17-4 PH H900", "turned"),
+]
+
+BLOCKERS = [
+    ("material", "Bar stock not delivered; supplier promises it for Thursday."),
+    (
+        "drawing",
+        "Drawing rev calls a 0.250 bore, the model says 0.255. Asked customer engineering.",
+    ),
+    ("machine", "Spindle alarm on the CNC; service tech booked for tomorrow morning."),
+    ("quality", "First article flatness 0.004 over a 0.002 tolerance. Holding for review."),
+    ("customer", "Customer put the order on hold pending a PO change."),
+    ("tooling", "Waiting for the form tool to come back from regrind."),
+    ("supplier", "Heat treat vendor is running a week behind."),
+    ("material", "Material cert missing from the delivery; asked the mill for it."),
+]
+
+RESOLUTIONS = [
+    "Material arrived and was checked in.",
+    "Customer confirmed the drawing; proceeding to rev C.",
+    "Tech replaced the spindle encoder; machine is back up.",
+    "Reviewed with the customer: use as is, deviation signed.",
+    "PO change received.",
+    "Tool back from regrind and measured.",
+]
+
+# How many demo jobs end in each stage, and how long ago they started (days, min-max).
+STAGE_PLAN = [
+    (JobStage.PLANNED, 18, (1, 12)),
+    (JobStage.RELEASED, 18, (2, 10)),
+    (JobStage.IN_PRODUCTION, 60, (4, 24)),
+    (JobStage.COMPLETE, 14, (8, 28)),
+    (JobStage.SHIPPED, 20, (12, 38)),
+    (JobStage.CLOSED, 20, (20, 45)),
+]
+
+MACHINING_KINDS = ("saw", "mill", "lathe", "deburr", "inspection", "shipping")
+
+
+# ---------------------------------------------------------------------------------------------
+# Building
+
+
+class _DemoShop:
+    """One shop being built: its people, work centers, the clock and the random source."""
+
+    def __init__(self, shop: Shop, clock: _Clock, rng: random.Random, now: datetime.datetime):
+        self.shop = shop
+        self.clock = clock
+        self.rng = rng
+        self.now = now
+        self.users: dict[str, Any] = {}
+        self.work_centers: dict[str, WorkCenter] = {}
+        self.floor_actions = 0
+
+    def add_people(self, people: list[tuple[str, str, str, str, str]], password_hash: str) -> None:
+        user_model = get_user_model()
+        for username, first, last, role, _does in people:
+            user = user_model.objects.create(
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@{self.shop.slug}.example.com",
+                password=password_hash,
+            )
+            Membership.objects.create(user=user, shop=self.shop, role=role)
+            self.users[username] = user_model.objects.select_related("membership__shop").get(
+                pk=user.pk
+            )
+
+    def next_client_id(self) -> str:
+        self.floor_actions += 1
+        return f"demo-{self.shop.slug}-{self.floor_actions:06d}"
+
+
+class _JobStory:
+    """The steps of one job's life, planned first, then run in order at moments spread
+    between its creation and its last action."""
+
+    def __init__(self, demo: _DemoShop, *, floor_user: Any):
+        self.demo = demo
+        self.floor_user = floor_user
+        self.steps: list[Callable[[], None]] = []
+        self.job: Job | None = None
+        self.available = 0
+        self.blocker: Any = None
+
+    # What can happen to a job --------------------------------------------------------------
+
+    def create(self, **values: Any) -> None:
+        def step() -> None:
+            self.job = job_services.job_create(**values)
+            self.available = self.job.quantity or 0
+
+        self.steps.append(step)
+
+    def release(self, user: Any) -> None:
+        self.steps.append(lambda: job_services.job_release(user=user, job=self.job))
+
+    def print_traveler(self, user: Any) -> None:
+        self.steps.append(lambda: traveler_print(user=user, job=self.job))
+
+    def _floor(self, sequence: int, action: str, **quantities: int) -> None:
+        operation = Operation.objects.get(job=self.job, sequence=sequence)
+        job_services.floor_action(
+            user=self.floor_user,
+            operation=operation,
+            action=action,
+            client_id=self.demo.next_client_id(),
+            **quantities,
+        )
+
+    def start(self, sequence: int) -> None:
+        self.steps.append(lambda: self._floor(sequence, "start"))
+
+    def pause(self, sequence: int) -> None:
+        self.steps.append(lambda: self._floor(sequence, "pause"))
+
+    def finish(self, sequence: int, scrap: int) -> None:
+        def step() -> None:
+            lost = min(scrap, max(self.available - 1, 0))
+            self._floor(sequence, "finish", qty_good=self.available - lost, qty_scrap=lost)
+            self.available -= lost
+
+        self.steps.append(step)
+
+    def run_operation(self, sequence: int) -> None:
+        """Start, maybe pause and resume, and finish one operation."""
+        rng = self.demo.rng
+        self.start(sequence)
+        if rng.random() < 0.25:
+            self.pause(sequence)
+            self.start(sequence)
+        self.finish(sequence, rng.choice([0, 0, 0, 0, 0, 0, 1, 1, 2, 3]))
+
+    def raise_blocker(self, kind: str, note: str, owner: Any) -> None:
+        def step() -> None:
+            job = Job.objects.get(pk=self.job.pk)
+            operation = job.current_operation
+            raised_by = self.floor_user if operation is not None else owner
+            self.blocker, _ = job_services.blocker_raise(
+                user=raised_by, job=job, kind=kind, note=note, owner=owner, operation=operation
+            )
+
+        self.steps.append(step)
+
+    def resolve_blocker(self, note: str) -> None:
+        self.steps.append(
+            lambda: job_services.blocker_resolve(
+                user=self.blocker.owner, blocker=self.blocker, note=note
+            )
+        )
+
+    def ship(self, user: Any) -> None:
+        self.steps.append(
+            lambda: job_services.job_mark_shipped(user=user, job=Job.objects.get(pk=self.job.pk))
+        )
+
+    def close(self, user: Any, reason: str = "") -> None:
+        self.steps.append(
+            lambda: job_services.job_close(
+                user=user, job=Job.objects.get(pk=self.job.pk), reason=reason
+            )
+        )
+
+    # Running it ----------------------------------------------------------------------------
+
+    def run(self, created: datetime.datetime, last: datetime.datetime) -> Job:
+        clock = self.demo.clock
+        clock.at = created
+        self.steps[0]()
+        rest = self.steps[1:]
+        span = (last - created) / max(len(rest), 1)
+        for index, step in enumerate(rest, start=1):
+            clock.at = min(created + span * index, self.demo.now)
+            step()
+        assert self.job is not None
+        return self.job
+
+
+def _routing(
+    demo: _DemoShop, family: str, *, saw: bool, shipping: bool, extra_machining: int
+) -> list[dict[str, Any]]:
+    """A plausible routing of 3 to 7 operations for a milled or a turned part."""
+    rng = demo.rng
+    wc = demo.work_centers
+
+    def minutes(low: int, high: int) -> Decimal:
+        return Decimal(rng.randint(low * 4, high * 4)) / 4
+
+    operations: list[dict[str, Any]] = []
+    if saw:
+        operations.append(
+            {
+                "work_center": wc["Saw"],
+                "name": "Saw cut blanks",
+                "setup_minutes": minutes(5, 15),
+                "run_minutes": minutes(1, 3),
+            }
+        )
+    if family == "turned":
+        operations.append(
+            {
+                "work_center": wc["CNC Lathe"],
+                "name": "Turn complete",
+                "setup_minutes": minutes(45, 90),
+                "run_minutes": minutes(3, 12),
+                "instructions": "Hold the OD per drawing; check the first part on the comparator.",
+            }
+        )
+        more = [(wc["CNC Mill"], "Cross drill & tap"), (wc["CNC Lathe"], "Back-face & chamfer")]
+    else:
+        operations.append(
+            {
+                "work_center": wc["CNC Mill"],
+                "name": "Mill op 1: top side",
+                "setup_minutes": minutes(60, 120),
+                "run_minutes": minutes(5, 20),
+                "instructions": "Vise on the 4th-axis plate, datum A down.",
+            }
+        )
+        more = [(wc["CNC Mill"], "Mill op 2: flip"), (wc["CNC Lathe"], "Turn bore")]
+    for work_center, name in more[:extra_machining]:
+        operations.append(
+            {
+                "work_center": work_center,
+                "name": name,
+                "setup_minutes": minutes(30, 75),
+                "run_minutes": minutes(2, 10),
+            }
+        )
+    operations.append(
+        {
+            "work_center": wc["Deburr"],
+            "name": "Deburr & break edges",
+            "setup_minutes": Decimal("0"),
+            "run_minutes": minutes(1, 4),
+        }
+    )
+    operations.append(
+        {
+            "work_center": wc["Inspection"],
+            "name": "Final inspection",
+            "setup_minutes": minutes(10, 20),
+            "run_minutes": minutes(1, 2),
+            "instructions": "Full dimensional on the first and last part, 10% sample between.",
+        }
+    )
+    if shipping:
+        operations.append(
+            {
+                "work_center": wc["Shipping"],
+                "name": "Pack & ship",
+                "setup_minutes": Decimal("0"),
+                "run_minutes": Decimal("0.50"),
+            }
+        )
+    return operations
+
+
+def _build_machine_shop(
+    clock: _Clock, rng: random.Random, password_hash: str, now: datetime.datetime
+) -> Shop:
+    today = timezone.localdate(now)
+    history_starts = now - datetime.timedelta(days=50)
+    clock.at = history_starts
+    shop = Shop.objects.create(name="Demo Machine Works", slug="demo", paper_size=PaperSize.LETTER)
+    demo = _DemoShop(shop, clock, rng, now)
+    demo.add_people(PEOPLE, password_hash)
+    users = demo.users
+    owner, supervisor, office = users["owner"], users["supervisor"], users["office"]
+    for name, kind, hours in WORK_CENTERS:
+        demo.work_centers[name] = job_services.work_center_create(
+            user=owner, name=name, kind=kind, hours_per_day=Decimal(hours)
+        )
+
+    customers: list[Customer] = []
+    for name, code, contact, title in CUSTOMERS:
+        domain = "".join(ch for ch in name.lower() if ch.isalnum())[:24] + ".example.com"
+        customer = customer_services.customer_create(
+            user=office,
+            name=name,
+            code=code,
+            email=f"orders@{domain}",
+            phone=f"(555) {rng.randint(200, 999)}-{rng.randint(1000, 9999)}",
+        )
+        mailbox = contact.replace("Dr. ", "").replace("Col. ", "").split()[0].lower()
+        customer_services.contact_add(
+            user=office,
+            customer=customer,
+            name=contact,
+            title=title,
+            email=f"{mailbox}@{domain}",
+            phone=f"(555) {rng.randint(200, 999)}-{rng.randint(1000, 9999)}",
+        )
+        customers.append(customer)
+
+    parts: list[tuple[Part, str]] = []
+    for index in range(60):
+        customer = customers[index % len(customers)]
+        description, material, family = PART_KINDS[(index * 7) % len(PART_KINDS)]
+        part = part_services.part_create(
+            user=office,
+            number=f"{customer.code}-{2100 + index * 3}",
+            revision=rng.choice("AAABBC"),
+            customer=customer,
+            description=description,
+            material=material,
+        )
+        parts.append((part, family))
+
+    planners = [supervisor, supervisor, owner, office]
+    blocker_owners = [supervisor, office, users["quality"], owner]
+    blockers_raised = 0
+
+    def next_blocker() -> tuple[str, str, Any]:
+        nonlocal blockers_raised
+        kind, note = BLOCKERS[blockers_raised % len(BLOCKERS)]
+        owner_ = blocker_owners[blockers_raised % len(blocker_owners)]
+        blockers_raised += 1
+        return kind, note, owner_
+
+    stages = [stage for stage, count, _days in STAGE_PLAN for _ in range(count)]
+    ages = {stage: days for stage, _count, days in STAGE_PLAN}
+    rng.shuffle(stages)
+    # In-production jobs sit at each work center in turn, so every dispatch list has work.
+    where_next = iter(list(MACHINING_KINDS) * DEMO_JOB_COUNT)
+    planned_seen = 0
+    for stage in stages:
+        part, family = parts[rng.randrange(len(parts))]
+        created = now - datetime.timedelta(days=rng.uniform(*ages[stage]))
+        is_open = stage in JobStage.open_stages()
+
+        at_kind = next(where_next) if stage == JobStage.IN_PRODUCTION else None
+        if at_kind == "lathe":
+            family = "turned"
+        elif at_kind == "mill":
+            family = "milled"
+        routing = _routing(
+            demo,
+            family,
+            saw=at_kind == "saw" or rng.random() < 0.6,
+            shipping=at_kind == "shipping" or rng.random() < 0.5,
+            extra_machining=rng.choice([0, 1, 1, 2]),
+        )
+
+        if is_open and rng.random() < 0.22:
+            due_date: datetime.date | None = today - datetime.timedelta(days=rng.randint(1, 9))
+        elif is_open:
+            due_date = today + datetime.timedelta(days=rng.randint(2, 35))
+        else:
+            due_date = (created + datetime.timedelta(days=rng.randint(10, 25))).date()
+        if stage == JobStage.PLANNED:
+            planned_seen += 1
+            # Planning is where the gaps are: no routing yet, no due date yet.
+            if planned_seen % 5 == 0:
+                routing = []
+            elif planned_seen % 5 == 1:
+                due_date = None
+
+        story = _JobStory(demo, floor_user=users["operator"])
+        story.create(
+            user=rng.choice(planners),
+            customer=part.customer,
+            part=part,
+            quantity=rng.choice([5, 10, 12, 20, 25, 40, 50, 60, 100, 150, 250, 500]),
+            due_date=due_date,
+            customer_po=f"PO-{rng.randint(10000, 99999)}",
+            priority=rng.choice([Priority.NORMAL] * 6 + [Priority.HIGH] * 2 + [Priority.HOT]),
+            owner=rng.choice([supervisor, supervisor, owner, None]),
+            notes=rng.choice(["", "", "", "Certs required with shipment.", "Customer material."]),
+            operations=routing,
+        )
+        if stage == JobStage.PLANNED:
+            if routing and due_date and rng.random() < 0.3:
+                story.raise_blocker(*next_blocker())
+            last = created + (now - created) * rng.uniform(0.3, 0.9)
+            story.run(created, last)
+            continue
+
+        story.release(supervisor)
+        story.print_traveler(supervisor)
+        sequences = [n + 1 for n in range(len(routing))]
+        if stage == JobStage.IN_PRODUCTION:
+            current = [spec["work_center"].kind for spec in routing].index(at_kind)
+        elif stage == JobStage.RELEASED:
+            current = 0
+        else:
+            current = len(routing)
+        held_up = current > 0 and rng.random() < 0.2
+        held_at = rng.randrange(current) if held_up else -1
+        for sequence in sequences[:current]:
+            if sequence - 1 == held_at:
+                story.raise_blocker(*next_blocker())
+                story.resolve_blocker(RESOLUTIONS[blockers_raised % len(RESOLUTIONS)])
+            story.run_operation(sequence)
+        if stage == JobStage.IN_PRODUCTION:
+            # The current operation: running, paused, or waiting in the work center's queue
+            # (the first operation cannot be waiting: the job would still be "released").
+            state = rng.choice(["running", "running", "paused"] + (["waiting"] if current else []))
+            if state != "waiting":
+                story.start(sequences[current])
+            if state == "paused":
+                story.pause(sequences[current])
+        if stage in (JobStage.RELEASED, JobStage.IN_PRODUCTION) and rng.random() < 0.18:
+            story.raise_blocker(*next_blocker())
+        if stage in (JobStage.SHIPPED, JobStage.CLOSED):
+            story.ship(rng.choice([supervisor, office]))
+        if stage == JobStage.CLOSED:
+            story.close(owner)
+
+        if is_open:
+            last = now - datetime.timedelta(minutes=rng.randint(5, 60 * 36))
+        else:
+            last = created + (now - created) * rng.uniform(0.5, 0.85)
+        story.run(created, max(last, created + datetime.timedelta(hours=2)))
+
+    # Two jobs closed before any work: a cancelled PO and a duplicate.
+    for reason in ("Customer cancelled the PO.", "Entered twice by mistake; see the other job."):
+        part, family = parts[rng.randrange(len(parts))]
+        story = _JobStory(demo, floor_user=users["operator"])
+        story.create(
+            user=office,
+            customer=part.customer,
+            part=part,
+            quantity=rng.choice([10, 25, 50]),
+            due_date=today + datetime.timedelta(days=rng.randint(5, 20)),
+            customer_po=f"PO-{rng.randint(10000, 99999)}",
+            operations=_routing(demo, family, saw=True, shipping=False, extra_machining=0),
+        )
+        story.close(owner, reason)
+        created = now - datetime.timedelta(days=rng.uniform(15, 30))
+        story.run(created, created + datetime.timedelta(days=rng.uniform(1, 4)))
+    return shop
+
+
+ANODIZING_PEOPLE = [
+    ("anodizer", "Rosa", "Delgado", Role.OWNER, "a second shop, to see tenancy"),
+]
+
+
+def _build_anodizing_shop(
+    clock: _Clock, rng: random.Random, password_hash: str, now: datetime.datetime
+) -> Shop:
+    today = timezone.localdate(now)
+    clock.at = now - datetime.timedelta(days=30)
+    shop = Shop.objects.create(name="Demo Anodizing Co", slug="anodizing", paper_size=PaperSize.A4)
+    demo = _DemoShop(shop, clock, rng, now)
+    demo.add_people(ANODIZING_PEOPLE, password_hash)
+    anodizer = demo.users["anodizer"]
+    for name, kind in (
+        ("Racking", "finish"),
+        ("Type II line", "finish"),
+        ("Type III hardcoat", "finish"),
+        ("Inspection", "inspection"),
+        ("Shipping", "shipping"),
+    ):
+        demo.work_centers[name] = job_services.work_center_create(
+            user=anodizer, name=name, kind=kind, hours_per_day=Decimal("10")
+        )
+    customers = [
+        customer_services.customer_create(user=anodizer, name=name, code=code)
+        for name, code in (
+            ("Demo Machine Works", "DMW"),
+            ("Coastal Enclosures", "CEN"),
+            ("Vector Drone Frames", "VDF"),
+        )
+    ]
+    parts = [
+        part_services.part_create(
+            user=anodizer,
+            number=number,
+            customer=customers[index % len(customers)],
+            description=description,
+            material="6061-T6 aluminum",
+        )
+        for index, (number, description) in enumerate(
+            [
+                ("DMW-BRK-11", "Mounting bracket, black Type II"),
+                ("CEN-400", "Enclosure lid, clear Type II"),
+                ("VDF-ARM-7", "Motor arm, hardcoat Type III"),
+                ("DMW-HSG-3", "Pump housing, clear Type II"),
+            ]
+        )
+    ]
+    wc = demo.work_centers
+    for index, (stage, finished) in enumerate(
+        [
+            (JobStage.PLANNED, 0),
+            (JobStage.RELEASED, 0),
+            (JobStage.IN_PRODUCTION, 1),
+            (JobStage.IN_PRODUCTION, 2),
+            (JobStage.SHIPPED, 4),
+            (JobStage.CLOSED, 4),
+        ]
+    ):
+        part = parts[index % len(parts)]
+        line = wc["Type III hardcoat"] if "Type III" in part.description else wc["Type II line"]
+        routing = [
+            {"work_center": wc["Racking"], "name": "Rack parts"},
+            {"work_center": line, "name": f"Anodize ({line.name})"},
+            {"work_center": wc["Inspection"], "name": "Inspect coating & thickness"},
+            {"work_center": wc["Shipping"], "name": "Unrack, pack & ship"},
+        ]
+        story = _JobStory(demo, floor_user=anodizer)
+        story.create(
+            user=anodizer,
+            customer=part.customer,
+            part=part,
+            quantity=rng.choice([24, 50, 120, 300]),
+            due_date=today + datetime.timedelta(days=(-2 if index == 3 else 4 + index)),
+            customer_po=f"AN-{5100 + index}",
+            operations=routing,
+        )
+        if stage != JobStage.PLANNED:
+            story.release(anodizer)
+        for sequence in range(1, finished + 1):
+            story.run_operation(sequence)
+        if stage == JobStage.IN_PRODUCTION:
+            story.start(finished + 1)
+        if stage in (JobStage.SHIPPED, JobStage.CLOSED):
+            story.ship(anodizer)
+        if stage == JobStage.CLOSED:
+            story.close(anodizer)
+        created = now - datetime.timedelta(days=rng.uniform(3, 20))
+        story.run(created, now - datetime.timedelta(hours=rng.uniform(1, 30)))
+    return shop
+
+
+def demo_logins() -> list[DemoLogin]:
+    return [
+        DemoLogin(username, Role(role).label, "Demo Machine Works", does)
+        for username, _first, _last, role, does in PEOPLE
+    ] + [
+        DemoLogin(username, Role(role).label, "Demo Anodizing Co", does)
+        for username, _first, _last, role, does in ANODIZING_PEOPLE
+    ]
+
+
+def demo_load() -> DemoSummary | None:
+    """Create the demo shops. Does nothing (answers None) when any shop exists already."""
+    if Shop.objects.exists():
+        return None
+    rng = random.Random(SEED)  # noqa: S311 (demo data, not secrets)
+    # One hash for every demo login: hashing "demo" seven times would cost seconds.
+    password_hash = make_password(DEMO_PASSWORD)
+    now = timezone.now()
+    with transaction.atomic(), _simulated_clock() as clock:
+        machine_shop = _build_machine_shop(clock, rng, password_hash, now)
+        anodizing_shop = _build_anodizing_shop(clock, rng, password_hash, now)
+        clock.at = None
+    return DemoSummary(
+        shops=[machine_shop, anodizing_shop],
+        jobs=Job.objects.filter(shop=machine_shop).count(),
+        logins=demo_logins(),
+    )

@@ -1,0 +1,43 @@
+"""`manage.py load_demo`: the demo shops, once. Does nothing when any shop exists."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from shopdesk.core.demo import DEMO_PASSWORD, demo_load
+from shopdesk.core.models import Shop
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo shops (Demo Machine Works with 150 jobs at every stage, and Demo "
+        "Anodizing Co). Does nothing when the database already has a shop."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        summary = demo_load()
+        if summary is None:
+            names = ", ".join(Shop.objects.order_by("id").values_list("name", flat=True)[:3])
+            self.stdout.write(
+                f"Demo data not loaded: the database already has shops ({names}). "
+                "Nothing was changed."
+            )
+            return
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data loaded in {elapsed:.1f} s: "
+                + ", ".join(shop.name for shop in summary.shops)
+                + f" ({summary.jobs} jobs in {summary.shops[0].name})."
+            )
+        )
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
+        width = max(len(login.username) for login in summary.logins)
+        for login in summary.logins:
+            self.stdout.write(
+                f"  {login.username:<{width}}  {login.role:<10}  {login.shop:<18}  {login.does}"
+            )

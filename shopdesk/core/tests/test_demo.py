@@ -1,0 +1,144 @@
+"""`manage.py load_demo`: two demo shops made through the services, loaded once."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.http import Http404
+from django.test import Client
+from django.urls import reverse
+
+from shopdesk.core.models import Event, Membership, Role, Shop
+from shopdesk.customers.models import Contact, Customer
+from shopdesk.jobs.derive import derive_stage
+from shopdesk.jobs.models import Blocker, FloorAction, Job, JobStage, Operation
+from shopdesk.jobs.selectors import JobFilters, get_job_for, job_list
+from shopdesk.parts.models import Part
+from shopdesk.travelers.models import Traveler
+
+pytestmark = pytest.mark.django_db
+
+COUNTED = (Shop, Membership, Customer, Contact, Part, Job, Operation, Blocker, FloorAction, Event)
+
+
+def _load() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def _counts() -> dict[str, int]:
+    counts = {model.__name__: model.objects.count() for model in COUNTED}
+    counts["users"] = get_user_model().objects.count()
+    counts["travelers"] = Traveler.objects.count()
+    return counts
+
+
+def test_load_demo_builds_both_shops_through_the_services_once():
+    output = _load()
+    demo = Shop.objects.get(slug="demo")
+    anodizing = Shop.objects.get(slug="anodizing")
+    assert demo.name == "Demo Machine Works"
+    assert demo.paper_size == "letter"
+    assert anodizing.name == "Demo Anodizing Co"
+
+    # People, with names and the documented roles.
+    roles = dict(Membership.objects.filter(shop=demo).values_list("user__username", "role"))
+    assert roles == {
+        "owner": Role.OWNER,
+        "supervisor": Role.SUPERVISOR,
+        "operator": Role.OPERATOR,
+        "office": Role.OFFICE,
+        "quality": Role.QUALITY,
+    }
+    assert Membership.objects.get(user__username="anodizer").shop == anodizing
+    assert get_user_model().objects.get(username="operator").get_full_name() == "Tom Kowalski"
+
+    # Work centers, customers with a contact each, parts.
+    assert set(demo.work_centers.values_list("name", "kind")) == {
+        ("Saw", "saw"),
+        ("CNC Mill", "mill"),
+        ("CNC Lathe", "lathe"),
+        ("Deburr", "deburr"),
+        ("Inspection", "inspection"),
+        ("Shipping", "shipping"),
+    }
+    assert Customer.objects.filter(shop=demo).count() == 25
+    assert Contact.objects.filter(customer__shop=demo).count() == 25
+    assert 55 <= Part.objects.filter(shop=demo).count() <= 65
+
+    # 150 jobs at every stage, in production at every work center, some late, some blocked.
+    jobs = Job.objects.filter(shop=demo)
+    assert jobs.count() >= 150
+    assert set(jobs.values_list("stage", flat=True)) == set(JobStage.values)
+    in_production = jobs.filter(stage=JobStage.IN_PRODUCTION)
+    assert set(in_production.values_list("current_work_center__name", flat=True)) == set(
+        demo.work_centers.values_list("name", flat=True)
+    )
+    assert jobs.late().count() >= 10
+    assert jobs.blocked().count() >= 10
+    assert Blocker.objects.filter(
+        shop=demo, resolved_at__isnull=False, owner__isnull=False
+    ).exists()
+    assert jobs.filter(stage=JobStage.PLANNED, due_date__isnull=True).exists()
+    assert jobs.filter(stage=JobStage.PLANNED, operations_total=0).exists()
+    routed = jobs.exclude(operations_total=0)
+    assert min(routed.values_list("operations_total", flat=True)) >= 3
+    assert max(routed.values_list("operations_total", flat=True)) <= 7
+
+    # The services did the work: every job has its events, the derived fields agree.
+    assert Event.objects.filter(shop=demo, kind="job.created").count() == jobs.count()
+    assert Event.objects.filter(shop=demo, kind="operation.finish").count() > 300
+    assert Event.objects.filter(shop=demo, kind="job.shipped").count() >= 20
+    assert (
+        Event.objects.filter(shop=demo, kind="blocker.raised").count()
+        == Blocker.objects.filter(shop=demo).count()
+    )
+    assert Traveler.objects.filter(shop=demo).exists()
+    for job in jobs.prefetch_related("operations"):
+        operations = sorted(job.operations.all(), key=lambda op: op.sequence)
+        stage, current = derive_stage(job.state, operations)
+        assert (job.stage, job.current_operation_id) == (stage, current and current.pk)
+    # History spreads over weeks, in the past: blockers have an age.
+    oldest, newest = (
+        Event.objects.filter(shop=demo).order_by(field).values_list("created_at", flat=True)[0]
+        for field in ("created_at", "-created_at")
+    )
+    assert (newest - oldest).days >= 20
+
+    # The second shop sees none of the first shop's jobs.
+    anodizing_jobs = Job.objects.filter(shop=anodizing)
+    assert 3 <= anodizing_jobs.count() <= 10
+    visible = set(job_list(anodizing, JobFilters()).values_list("pk", flat=True))
+    assert visible == set(anodizing_jobs.values_list("pk", flat=True))
+    assert not visible & set(jobs.values_list("pk", flat=True))
+    with pytest.raises(Http404):
+        get_job_for(anodizing, jobs.order_by("-number").first().number)
+
+    # The logins printed at the end work with the documented password.
+    for username in ("owner", "supervisor", "operator", "office", "quality", "anodizer"):
+        assert f"  {username} " in output
+        assert Client().login(username=username, password="demo")
+    assert "password for all: demo" in output
+    client = Client()
+    response = client.post(reverse("login"), {"username": "supervisor", "password": "demo"})
+    assert response.status_code == 302
+    page = client.get(reverse("account")).content.decode()
+    assert "Marcus Reyes" in page and "Demo Machine Works" in page
+
+    # Running it again changes nothing and says so.
+    before = _counts()
+    again = _load()
+    assert "Demo data not loaded" in again
+    assert _counts() == before
+
+
+def test_load_demo_does_nothing_when_any_shop_exists(shop):
+    output = _load()
+    assert "Demo data not loaded" in output
+    assert "Acme Machining" in output
+    assert not Shop.objects.filter(slug__in=["demo", "anodizing"]).exists()
+    assert Job.objects.count() == 0
