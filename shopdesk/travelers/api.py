@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
@@ -18,21 +17,16 @@ PDF_RESPONSE = {
 }
 
 
-def _base_url(request: HttpRequest) -> str:
-    """The absolute root that the QR code's link is built on."""
-    return (settings.SITE_URL + "/") if settings.SITE_URL else request.build_absolute_uri("/")
-
-
 @router.get(
     "/jobs/{number}/traveler.pdf",
     response=error_responses(403, 404, 409),
     openapi_extra={"responses": {"200": PDF_RESPONSE}},
 )
-def traveler_pdf(request: HttpRequest, number: str) -> HttpResponse:
+def job_traveler_pdf(request: HttpRequest, number: str) -> HttpResponse:
     """The PDF of the job's newest active traveler; prints one first if the job has none."""
     job = get_job_for(request.shop, number)
     # The renderer pulls in WeasyPrint, which is slow to import: load it only for a PDF.
-    from shopdesk.travelers.pdf import render_traveler_pdf
+    from shopdesk.travelers.pdf import scan_url, traveler_pdf
     from shopdesk.travelers.services import traveler_print
 
     traveler = (
@@ -43,7 +37,7 @@ def traveler_pdf(request: HttpRequest, number: str) -> HttpResponse:
     )
     if traveler is None:
         traveler = traveler_print(user=request.user, job=job)
-    pdf = render_traveler_pdf(traveler, _base_url(request))
+    pdf = traveler_pdf(traveler, url=scan_url(traveler, request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{job.display_number}-traveler.pdf"'
     return response

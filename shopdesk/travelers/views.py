@@ -1,18 +1,114 @@
-# Scaffold: the URLconf imports these; each is replaced by its real view.
-from django.http import Http404
+"""Printing, viewing and revoking travelers, and scanning one's QR code on the floor."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from shopdesk.core.errors import ShopDeskError
+from shopdesk.jobs.models import Job
+from shopdesk.jobs.selectors import get_job_for
+from shopdesk.jobs.views.floor import render_floor_page
+from shopdesk.travelers import pdf, selectors, services
+from shopdesk.travelers.models import Traveler
+
+# Session key mapping a print form's client id to the traveler it made, so a double-submitted
+# print button opens the same traveler instead of printing a second one.
+PRINTED_FORMS_SESSION_KEY = "shopdesk.traveler_print_forms"
+PRINTED_FORMS_KEPT = 20
+CLIENT_ID_MAX_LENGTH = 64
 
 
-def traveler_print(request, *args, **kwargs):
-    raise Http404
+def _refused(request: HttpRequest, error: ShopDeskError, job: Job) -> HttpResponse:
+    return render(
+        request,
+        "travelers/refused.html",
+        {"message": error.message, "job": job},
+        status=error.status,
+    )
 
 
-def traveler_pdf(request, *args, **kwargs):
-    raise Http404
+def _pdf_redirect(job: Job, traveler: Traveler) -> HttpResponse:
+    return HttpResponseRedirect(
+        reverse("jobs:traveler_pdf", args=[job.display_number, traveler.pk]), status=303
+    )
 
 
-def traveler_revoke(request, *args, **kwargs):
-    raise Http404
+@login_required
+@require_POST
+def traveler_print(request: HttpRequest, number: str) -> HttpResponse:
+    job = get_job_for(request.shop, number)
+    client_id = str(request.POST.get("client_id", ""))[:CLIENT_ID_MAX_LENGTH]
+    printed = request.session.get(PRINTED_FORMS_SESSION_KEY, {})
+    if client_id and client_id in printed:
+        earlier = selectors.get_traveler_for(job, printed[client_id])
+        return _pdf_redirect(job, earlier)
+    try:
+        traveler = services.traveler_print(user=request.user, job=job)
+    except ShopDeskError as error:
+        return _refused(request, error, job)
+    if client_id:
+        printed[client_id] = traveler.pk
+        request.session[PRINTED_FORMS_SESSION_KEY] = dict(
+            list(printed.items())[-PRINTED_FORMS_KEPT:]
+        )
+    return _pdf_redirect(job, traveler)
 
 
-def traveler_scan(request, *args, **kwargs):
-    raise Http404
+@login_required
+@require_GET
+def traveler_pdf(request: HttpRequest, number: str, traveler_id: int) -> HttpResponse:
+    job = get_job_for(request.shop, number)
+    traveler = selectors.get_traveler_for(job, traveler_id)
+    body = pdf.traveler_pdf(traveler, url=pdf.scan_url(traveler, request))
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{job.display_number}-traveler.pdf"'
+    # The PDF carries a token that opens the job: keep it out of shared caches.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def traveler_revoke(request: HttpRequest, number: str, traveler_id: int) -> HttpResponse:
+    job = get_job_for(request.shop, number)
+    traveler = selectors.get_traveler_for(job, traveler_id)
+    try:
+        traveler = services.traveler_revoke(user=request.user, traveler=traveler)
+    except ShopDeskError as error:
+        return _refused(request, error, job)
+    printed = timezone.localtime(traveler.printed_at)
+    messages.success(
+        request,
+        f"The traveler printed {printed:%Y-%m-%d %H:%M} is revoked: its QR code no longer "
+        "opens the job.",
+    )
+    return HttpResponseRedirect(reverse("jobs:detail", args=[job.display_number]), status=303)
+
+
+@login_required
+@require_GET
+def traveler_scan(request: HttpRequest, token: str) -> HttpResponse:
+    traveler = selectors.get_traveler_for_scan(request.shop, token)
+    if traveler.is_revoked:
+        return render(
+            request,
+            "travelers/revoked.html",
+            {
+                "traveler": traveler,
+                "revoked_at": timezone.localtime(traveler.revoked_at),
+                "newer": selectors.newer_print_of(traveler),
+            },
+            status=410,
+        )
+    return render_floor_page(
+        request,
+        traveler.job.number,
+        traveler=traveler,
+        newer_print=selectors.newer_print_of(traveler),
+    )

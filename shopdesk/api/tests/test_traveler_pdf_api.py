@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from django.utils import timezone
 
-from shopdesk.travelers import pdf
 from shopdesk.travelers.models import Traveler
 
-needs_renderer = pytest.mark.skipif(
-    not hasattr(pdf, "render_traveler_pdf"),
-    reason="shopdesk.travelers.pdf.render_traveler_pdf(traveler, base_url) is not there yet",
-)
 
-
-@needs_renderer
 def test_the_first_request_prints_a_traveler_and_answers_its_pdf(supervisor_api, released_job):
     response = supervisor_api.get("/api/v1/jobs/J-1001/traveler.pdf")
     assert response.status_code == 200
@@ -28,7 +20,6 @@ def test_the_first_request_prints_a_traveler_and_answers_its_pdf(supervisor_api,
     assert Traveler.objects.filter(job=released_job).count() == 1
 
 
-@needs_renderer
 def test_a_revoked_traveler_is_not_served_again(supervisor_api, supervisor, released_job):
     old = Traveler.objects.create(
         shop=released_job.shop,
@@ -43,7 +34,6 @@ def test_a_revoked_traveler_is_not_served_again(supervisor_api, supervisor, rele
     assert newest.revoked_at is None
 
 
-@needs_renderer
 def test_an_operator_fetches_an_existing_traveler_but_may_not_print(
     operator_api, supervisor, released_job
 ):

@@ -1,14 +1,304 @@
-# Scaffold: the URLconf imports these; each is replaced by its real view.
-from django.http import Http404
+"""The floor page: one job on a phone, gloves on. Start, pause and finish operations, add a
+note, raise a blocker. Every form carries a client id made at render time, so a retried or
+double-submitted form is a replay the service answers once."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from shopdesk.core.errors import ActionRefused, InvalidInput, ShopDeskError
+from shopdesk.core.models import Membership
+from shopdesk.jobs import services
+from shopdesk.jobs.models import (
+    BlockerKind,
+    FloorActionKind,
+    Job,
+    JobState,
+    Operation,
+    OperationStatus,
+)
+from shopdesk.jobs.selectors import get_job_for, get_operation_for
+
+# More digits than any job holds: refused here, before int() builds a huge number.
+QUANTITY_PATTERN = re.compile(r"^\d{1,9}$")
+# Nine digits stay inside every id column's range (users' ids are 32-bit).
+ID_PATTERN = re.compile(r"^\d{1,9}$")
+NOTE_MAX_LENGTH = 2000
+FLOOR_BLOCKER_DEFAULT_NOTE = "Raised from the floor without details."
+
+# Which buttons an operation shows for its status (the service enforces the same rules).
+ACTIONS_BY_STATUS = {
+    OperationStatus.PENDING: [FloorActionKind.START],
+    OperationStatus.RUNNING: [FloorActionKind.PAUSE, FloorActionKind.FINISH],
+    OperationStatus.PAUSED: [FloorActionKind.START, FloorActionKind.FINISH],
+    OperationStatus.DONE: [],
+}
 
 
-def floor_page(request, *args, **kwargs):
-    raise Http404
+def _client_id() -> str:
+    return uuid.uuid4().hex
 
 
-def floor_action(request, *args, **kwargs):
-    raise Http404
+def _wants_json(request: HttpRequest) -> bool:
+    # floor.js asks for JSON; a plain form post (no JS) gets a redirect or a page.
+    return "application/json" in request.headers.get("Accept", "")
 
 
-def floor_blocker(request, *args, **kwargs):
-    raise Http404
+def _floor_url(job: Job) -> str:
+    return reverse("jobs:floor", args=[job.display_number])
+
+
+def _back_url(request: HttpRequest, job: Job) -> str:
+    """Where a plain form post returns to: the page it came from (the floor page or the scan
+    page of a traveler), never another site."""
+    target = str(request.POST.get("next", ""))
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return _floor_url(job)
+
+
+def _routing_for_floor(job: Job) -> list[Operation]:
+    operations = list(
+        job.operations.select_related("work_center", "started_by", "finished_by").order_by(
+            "sequence", "id"
+        )
+    )
+    quantity = job.quantity or 0
+    previous: Operation | None = None
+    for op in operations:
+        # What can be reported here: what the previous operation passed as good.
+        op.available = (
+            previous.qty_good
+            if previous is not None and previous.status == OperationStatus.DONE
+            else quantity
+        )
+        op.floor_actions = ACTIONS_BY_STATUS.get(op.status, [])
+        op.client_ids = {kind: _client_id() for kind in FloorActionKind.values}
+        op.job = job  # the templates read job fields through the operation without a query
+        previous = op
+    return operations
+
+
+def render_floor_page(
+    request: HttpRequest,
+    number: str | int,
+    *,
+    traveler: Any = None,
+    newer_print: Any = None,
+    error: ShopDeskError | None = None,
+    status: int = 200,
+    back_url: str | None = None,
+) -> HttpResponse:
+    """The floor page of one of the caller's shop's jobs (404 for anything else). Also
+    rendered by a traveler scan, which passes the traveler and any newer print of it."""
+    job = get_job_for(request.shop, number)
+    routing = _routing_for_floor(job)
+    current = next((op for op in routing if op.pk == job.current_operation_id), None)
+    if current is None:
+        current = next((op for op in routing if op.status != OperationStatus.DONE), None)
+    others = [op for op in routing if op is not current]
+    open_blockers = list(
+        job.blockers.filter(resolved_at__isnull=True)
+        .select_related("owner", "operation")
+        .order_by("-raised_at")
+    )
+    people = list(
+        Membership.objects.filter(shop=request.shop)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )
+    context = {
+        "job": job,
+        "current": current,
+        "others": others,
+        "routing_total": len(routing),
+        "routing_done": sum(1 for op in routing if op.status == OperationStatus.DONE),
+        "open_blockers": open_blockers,
+        "blocker_kinds": BlockerKind.choices,
+        "people": [m.user for m in people],
+        "blocker_client_id": _client_id(),
+        "floor_open": job.state == JobState.RELEASED,
+        "traveler": traveler,
+        "newer_print": newer_print,
+        "newer_print_at": timezone.localtime(newer_print.printed_at) if newer_print else None,
+        "error": error,
+        # Where the forms come back to after a plain post: this page (or the scan page).
+        "back_url": back_url or request.get_full_path(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "jobs/floor.html", context, status=status)
+
+
+@login_required
+@require_GET
+def floor_page(request: HttpRequest, number: str) -> HttpResponse:
+    return render_floor_page(request, number)
+
+
+def _quantity(request: HttpRequest, field: str) -> int:
+    raw = str(request.POST.get(field, "")).strip()
+    if raw == "":
+        return 0
+    if raw.startswith("-") and QUANTITY_PATTERN.match(raw[1:]):
+        raise InvalidInput("Quantities are whole numbers, 0 or more.", field=field)
+    if re.fullmatch(r"\d+", raw) and not QUANTITY_PATTERN.match(raw):
+        raise InvalidInput("That quantity is more than any job holds.", field=field)
+    if not QUANTITY_PATTERN.match(raw):
+        raise InvalidInput("Enter the quantity as a whole number, like 25.", field=field)
+    return int(raw)
+
+
+def _operation_of(request: HttpRequest, job: Job, raw: object) -> Operation:
+    raw = str(raw or "").strip()
+    if not ID_PATTERN.match(raw):
+        raise InvalidInput("Choose the operation.", field="operation")
+    operation = get_operation_for(request.shop, raw)
+    if operation.job_id != job.pk:
+        raise Http404("No such operation on this job.")
+    return operation
+
+
+def _refused(request: HttpRequest, job: Job, error: ShopDeskError) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"detail": error.message, "errors": error.errors}, status=error.status)
+    return render_floor_page(
+        request,
+        job.number,
+        error=error,
+        status=error.status,
+        back_url=_back_url(request, job),
+    )
+
+
+def _done(request: HttpRequest, job: Job, message: str, **data: Any) -> HttpResponse:
+    messages.success(request, message)
+    if _wants_json(request):
+        return JsonResponse({"detail": message, **data})
+    return HttpResponseRedirect(_back_url(request, job), status=303)
+
+
+def _action_message(operation: Operation, action: str, replayed: bool) -> str:
+    label = f"Op {operation.sequence} {operation.name}"
+    if action == FloorActionKind.FINISH:
+        message = f"{label} finished: {operation.qty_good} good, {operation.qty_scrap} scrap."
+    elif action == FloorActionKind.NOTE:
+        message = f"Note added to {label}."
+    else:
+        message = f"{label} is {operation.get_status_display().lower()}."
+    if replayed:
+        message += " (Already recorded; not applied twice.)"
+    return message
+
+
+@login_required
+@require_POST
+def floor_action(request: HttpRequest, number: str) -> HttpResponse:
+    job = get_job_for(request.shop, number)
+    try:
+        operation = _operation_of(request, job, request.POST.get("operation"))
+        action = str(request.POST.get("action", ""))
+        qty_good = _quantity(request, "qty_good")
+        qty_scrap = _quantity(request, "qty_scrap")
+        note = str(request.POST.get("note", ""))
+        if len(note) > NOTE_MAX_LENGTH:
+            raise InvalidInput("A note is at most 2000 characters.", field="note")
+        result = services.floor_action(
+            user=request.user,
+            operation=operation,
+            action=action,
+            client_id=str(request.POST.get("client_id", "")),
+            qty_good=qty_good,
+            qty_scrap=qty_scrap,
+            note=note,
+        )
+    except ShopDeskError as error:
+        return _refused(request, job, error)
+    op = result.operation
+    return _done(
+        request,
+        job,
+        _action_message(op, result.action.action, result.replayed),
+        replayed=result.replayed,
+        operation={
+            "id": op.pk,
+            "status": op.status,
+            "qty_good": op.qty_good,
+            "qty_scrap": op.qty_scrap,
+        },
+    )
+
+
+@login_required
+@require_POST
+def floor_blocker(request: HttpRequest, number: str) -> HttpResponse:
+    job = get_job_for(request.shop, number)
+    try:
+        client_id = str(request.POST.get("client_id", "")).strip()
+        if not client_id:
+            raise InvalidInput(
+                "This form is missing its client id; reload the page.", field="client_id"
+            )
+        raw_operation = str(request.POST.get("operation", "")).strip()
+        operation = _operation_of(request, job, raw_operation) if raw_operation else None
+        owner = None
+        raw_owner = str(request.POST.get("owner", "")).strip()
+        if raw_owner:
+            membership = (
+                Membership.objects.select_related("user")
+                .filter(shop=request.shop, user_id=raw_owner if ID_PATTERN.match(raw_owner) else 0)
+                .first()
+            )
+            if membership is None:
+                raise InvalidInput("The owner must be a person in this shop.", field="owner")
+            owner = membership.user
+        kind = str(request.POST.get("kind", ""))
+        note = str(request.POST.get("note", "")).strip()
+        if len(note) > NOTE_MAX_LENGTH:
+            raise InvalidInput("At most 2000 characters.", field="note")
+        if not note and kind in BlockerKind.values:
+            # Gloves on, the kind is often all there is to say; the owner asks for details.
+            note = FLOOR_BLOCKER_DEFAULT_NOTE
+        blocker, replayed = services.blocker_raise(
+            user=request.user,
+            job=job,
+            kind=kind,
+            note=note,
+            owner=owner,
+            operation=operation,
+            client_id=client_id,
+        )
+    except ShopDeskError as error:
+        return _refused(request, job, error)
+    if blocker.job_id != job.pk:
+        # The client id was used on another job of this shop: answer that, change nothing.
+        return _refused(
+            request,
+            job,
+            ActionRefused("This client id was already used on another job.", field="client_id"),
+        )
+    who = (blocker.owner.get_full_name() or blocker.owner.username) if blocker.owner else None
+    message = f"Blocker raised on {job}: {blocker.get_kind_display()}."
+    if who:
+        message += f" {who} owns it."
+    if replayed:
+        message += " (Already recorded; not raised twice.)"
+    return _done(request, job, message, replayed=replayed, blocker={"id": blocker.pk})

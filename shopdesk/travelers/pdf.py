@@ -1,0 +1,133 @@
+"""The printed traveler: an HTML template rendered to PDF by WeasyPrint, with a QR code
+that opens the live job (through the traveler's token, never the job number)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+import segno
+from django.conf import settings
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from weasyprint import CSS, HTML
+
+from shopdesk.core.models import PaperSize
+from shopdesk.jobs.models import Job, Operation
+from shopdesk.travelers.models import Traveler
+
+# The printed width of the QR symbol itself (finder pattern to finder pattern). Phones read a
+# 32 mm code from arm's length on a dim floor; the quiet zone is added around it.
+QR_SYMBOL_MM = Decimal("32")
+QR_QUIET_ZONE_MODULES = 4
+# "Q" recovers from about 25 % damage: coolant, fingerprints and a punched hole.
+QR_ERROR_LEVEL = "q"
+
+PAGE_SIZES = {PaperSize.LETTER: "letter", PaperSize.A4: "A4"}
+
+
+def scan_url(traveler: Traveler, request: HttpRequest | None = None) -> str:
+    """The absolute URL the traveler's QR code carries."""
+    path = reverse("travelers:scan", args=[traveler.token])
+    if settings.SITE_URL:
+        return settings.SITE_URL + path
+    if request is None:
+        raise ValueError("Without SITE_URL the scan URL needs the request it is printed for.")
+    return request.build_absolute_uri(path)
+
+
+@dataclass(frozen=True)
+class QrCode:
+    svg: str
+    width_mm: Decimal
+    symbol_mm: Decimal
+
+
+def qr_code(url: str) -> QrCode:
+    """An inline SVG QR code for the URL, sized by CSS (omitsize, or the code gets clipped)."""
+    code = segno.make(url, error=QR_ERROR_LEVEL, micro=False)
+    modules = code.symbol_size(border=0)[0]
+    with_quiet_zone = modules + 2 * QR_QUIET_ZONE_MODULES
+    width_mm = (QR_SYMBOL_MM * with_quiet_zone / modules).quantize(Decimal("0.1"))
+    svg = code.svg_inline(
+        omitsize=True, border=QR_QUIET_ZONE_MODULES, dark="#000", light="#fff", svgclass="qr"
+    )
+    # omitsize leaves only the viewBox, so this size scales the whole code, quiet zone included.
+    svg = svg.replace("<svg ", f'<svg style="width: {width_mm}mm; height: {width_mm}mm" ', 1)
+    return QrCode(svg=svg, width_mm=width_mm, symbol_mm=QR_SYMBOL_MM)
+
+
+def _short_url(url: str) -> tuple[str, str]:
+    """The URL without its scheme, as two lines (host, then the path with the token) so the
+    token is never broken across lines under the code."""
+    host, _, path = url.split("://", 1)[-1].partition("/")
+    return host, "/" + path
+
+
+def css_string(text: str) -> str:
+    """Text as a quoted CSS string for a <style> block: everything but letters, digits and a
+    few harmless signs is escaped, so no name can close the string or the style element."""
+    safe = " -_.,·#/()"
+    body = "".join(ch if ch.isalnum() or ch in safe else f"\\{ord(ch):x} " for ch in text)
+    return f'"{body}"'
+
+
+def _routing(job: Job) -> list[Operation]:
+    return list(job.operations.select_related("work_center").order_by("sequence", "id"))
+
+
+def traveler_html(traveler: Traveler, *, url: str) -> str:
+    job = (
+        Job.objects.select_related("shop", "customer", "part", "owner")
+        .filter(pk=traveler.job_id)
+        .get()
+    )
+    routing = _routing(job)
+    quantity = job.quantity or 0
+    for op in routing:
+        op.run_total = op.run_minutes * quantity
+    qr = qr_code(url)
+    context = {
+        "traveler": traveler,
+        "job": job,
+        "shop": job.shop,
+        "routing": routing,
+        "qr_svg": mark_safe(qr.svg),  # noqa: S308 (segno's own SVG; it escapes nothing we typed)
+        "qr": qr,
+        "scan_url": url,
+        "short_url_host": _short_url(url)[0],
+        "short_url_path": _short_url(url)[1],
+        "page_size": PAGE_SIZES.get(traveler.paper_size, "letter"),
+        # Repeated at the top of every page after the first, so a loose sheet is still found.
+        "running_head": mark_safe(  # noqa: S308 (css_string escapes everything but a-z 0-9)
+            css_string(f"{job.display_number} · {job.part.number} rev {traveler.revision}")
+        ),
+        "printed_at": timezone.localtime(traveler.printed_at),
+        "revoked_at": timezone.localtime(traveler.revoked_at) if traveler.revoked_at else None,
+        "revision_changed": traveler.revision != job.revision,
+        # Ruled lines for hand-written notes: enough to use, few enough that a typical
+        # routing (up to about eight operations) still fits on one page.
+        "note_lines": range(2 if job.notes or len(routing) > 4 else 3),
+    }
+    return render_to_string("travelers/traveler_pdf.html", context)
+
+
+@cache
+def _stylesheet() -> CSS:
+    """The traveler's stylesheet, parsed once per process. It is the same for every shop and
+    job (the page size and footer live in the template), so nothing leaks between shops;
+    parsing it on every print cost a fifth of the render."""
+    return CSS(string=render_to_string("travelers/traveler_pdf.css"))
+
+
+def traveler_pdf(traveler: Traveler, *, url: str) -> bytes:
+    """The traveler as PDF bytes. Everything it needs is inline or local: no fonts or images
+    are fetched over the network."""
+    html = traveler_html(traveler, url=url)
+    # base_url is set so no relative URL can ever resolve against the working directory.
+    document = HTML(string=html, base_url=str(settings.BASE_DIR))
+    return document.write_pdf(stylesheets=[_stylesheet()])

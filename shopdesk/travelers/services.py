@@ -1,0 +1,82 @@
+"""Every write to travelers: printing one (a new record, a new token) and revoking one."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from shopdesk.core.errors import ActionRefused, InvalidInput
+from shopdesk.core.permissions import require_planner
+from shopdesk.core.services import event_append
+from shopdesk.jobs.models import Job
+from shopdesk.travelers.models import Traveler
+
+
+@transaction.atomic
+def traveler_print(*, user: AbstractBaseUser, job: Job) -> Traveler:
+    """Record one printing of the job's traveler with a fresh token.
+
+    Every print is its own record: the paper in the shop can be traced to who printed it
+    and when, and one copy can be revoked without touching the others.
+    """
+    membership = require_planner(user)
+    shop = membership.shop
+    if job.shop_id != shop.id:
+        raise InvalidInput("No such job in this shop.", field="job")
+    # The lock orders prints against routing edits and closing in other transactions.
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    if not job.is_open:
+        raise ActionRefused(
+            f"{job} is {job.get_stage_display().lower()}; travelers are printed for work "
+            "still to do."
+        )
+    if not job.operations.exists():
+        raise ActionRefused(f"{job} has no routing yet; add its operations, then print.")
+    traveler = Traveler.objects.create(
+        shop=shop,
+        job=job,
+        revision=job.revision,
+        paper_size=shop.paper_size,
+        printed_by=user,
+    )
+    event_append(
+        shop=shop,
+        actor=user,
+        kind="traveler.printed",
+        subject=traveler,
+        job=job,
+        summary=(
+            f"Traveler printed (rev {traveler.revision}, "
+            f"{traveler.get_paper_size_display().split(' (')[0]})"
+        ),
+        after={"traveler": traveler.pk, "revision": traveler.revision},
+    )
+    return traveler
+
+
+@transaction.atomic
+def traveler_revoke(*, user: AbstractBaseUser, traveler: Traveler) -> Traveler:
+    """Stop one printed traveler's QR code from opening the job. The job is unchanged."""
+    membership = require_planner(user)
+    if traveler.shop_id != membership.shop_id:
+        raise InvalidInput("No such traveler in this shop.", field="traveler")
+    traveler = Traveler.objects.select_for_update().select_related("job").get(pk=traveler.pk)
+    if traveler.revoked_at is not None:
+        raise ActionRefused("This traveler is already revoked.")
+    traveler.revoked_at = timezone.now()
+    traveler.revoked_by = user
+    traveler.save(update_fields=["revoked_at", "revoked_by"])
+    event_append(
+        shop=membership.shop,
+        actor=user,
+        kind="traveler.revoked",
+        subject=traveler,
+        job=traveler.job,
+        summary=(
+            f"Traveler printed {timezone.localtime(traveler.printed_at):%Y-%m-%d %H:%M} revoked"
+        ),
+        before={"revoked": False},
+        after={"revoked": True},
+    )
+    return traveler
