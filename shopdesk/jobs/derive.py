@@ -27,16 +27,24 @@ def derive_stage(state: str, operations: Sequence[Operation]) -> tuple[str, Oper
     return JobStage.RELEASED, current
 
 
-def job_refresh_derived(job: Job) -> Job:
-    """Recompute and store the derived fields. Call inside the transaction holding the job row."""
-    operations = list(job.operations.order_by("sequence", "id"))
+def job_refresh_derived(
+    job: Job, *, operations: Sequence[Operation] | None = None, count_blockers: bool = True
+) -> Job:
+    """Recompute and store the derived fields. Call inside the transaction holding the job row.
+
+    A caller that already holds the job's operations in order (with their new state) passes
+    them; one that cannot have changed the blockers passes count_blockers=False.
+    """
+    if operations is None:
+        operations = list(job.operations.order_by("sequence", "id"))
     stage, current = derive_stage(job.state, operations)
     job.stage = stage
     job.current_operation = current
     job.current_work_center_id = current.work_center_id if current else None
     job.operations_total = len(operations)
     job.operations_done = sum(1 for op in operations if op.status == OperationStatus.DONE)
-    job.open_blocker_count = Blocker.objects.filter(job=job, resolved_at__isnull=True).count()
+    if count_blockers:
+        job.open_blocker_count = Blocker.objects.filter(job=job, resolved_at__isnull=True).count()
     job.save(
         update_fields=[
             "stage",

@@ -126,7 +126,11 @@ def _apply(
     fingerprint: str,
 ) -> FloorResult:
     # Locking the job serialises every floor action on it, replays included.
-    job = Job.objects.select_for_update().get(pk=operation.job_id, shop_id=shop_id)
+    job = (
+        Job.objects.select_for_update(of=("self",))
+        .select_related("shop")
+        .get(pk=operation.job_id, shop_id=shop_id)
+    )
     existing = FloorAction.objects.filter(shop_id=shop_id, client_id=client_id).first()
     if existing is not None:
         return _replay(existing, fingerprint)
@@ -191,7 +195,17 @@ def _apply(
         summary += f" — {note}"
     elif action == FloorActionKind.NOTE:
         summary += f": {note}"
-    operation.save()
+    operation.save(
+        update_fields=[
+            "status",
+            "qty_good",
+            "qty_scrap",
+            "started_at",
+            "started_by",
+            "finished_at",
+            "finished_by",
+        ]
+    )
     record = FloorAction.objects.create(
         shop_id=shop_id,
         client_id=client_id,
@@ -204,7 +218,7 @@ def _apply(
         fingerprint=fingerprint,
     )
     job.updated_at = now
-    job_refresh_derived(job)
+    job_refresh_derived(job, operations=ordered, count_blockers=False)
     event_append(
         shop=job.shop,
         actor=user,
