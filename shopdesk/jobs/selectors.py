@@ -148,3 +148,23 @@ def prefetch_routing() -> Prefetch:
     return Prefetch(
         "operations", queryset=Operation.objects.select_related("work_center").order_by("sequence")
     )
+
+
+def work_center_list(shop: Shop) -> QuerySet[WorkCenter]:
+    """Every work center of the shop with `open_operation_count`: operations not done on
+    jobs that are planned or released, in one query."""
+    from django.db.models import Count
+
+    from shopdesk.jobs.models import JobState, OperationStatus
+
+    return (
+        WorkCenter.objects.filter(shop=shop)
+        .annotate(
+            open_operation_count=Count(
+                "operations",
+                filter=Q(operations__job__state__in=[JobState.PLANNED, JobState.RELEASED])
+                & ~Q(operations__status=OperationStatus.DONE),
+            )
+        )
+        .order_by("-active", "name", "pk")
+    )

@@ -1,0 +1,38 @@
+"""Reads of customers and their contacts, scoped to one shop."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from shopdesk.core.models import Shop
+from shopdesk.customers.models import Customer
+from shopdesk.jobs.models import Job, JobStage
+
+
+def get_customer_for(shop: Shop, customer_id: int | str) -> Customer:
+    """The shop's customer; 404 for another shop's id or anything that is not an id."""
+    try:
+        return Customer.objects.get(pk=customer_id, shop=shop)
+    except (Customer.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such customer.") from exc
+
+
+def customer_list(shop: Shop, *, q: str = "") -> QuerySet[Customer]:
+    """Customers by name with their open and total job counts, in one query."""
+    customers = Customer.objects.filter(shop=shop).annotate(
+        open_job_count=Count("jobs", filter=Q(jobs__stage__in=JobStage.open_stages())),
+        job_count=Count("jobs"),
+    )
+    q = q.strip()
+    if q:
+        customers = customers.filter(Q(name__icontains=q) | Q(code__iexact=q))
+    return customers.order_by("name", "pk")
+
+
+def customer_recent_jobs(customer: Customer, *, limit: int = 25) -> list[Job]:
+    return list(
+        Job.objects.filter(shop_id=customer.shop_id, customer=customer)
+        .select_related("part", "current_work_center")
+        .order_by("-created_at", "-number")[:limit]
+    )
