@@ -19,7 +19,7 @@ def _chromium_present():
     """Without Chromium the browser tests skip on a laptop and fail under CI."""
     if os.path.exists(CHROMIUM):
         return
-    message = f"Chromium not found at {CHROMIUM}: install Debian's chromium package (make test does)"
+    message = f"Chromium not found at {CHROMIUM}: install Debian's chromium (make test does)"
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
