@@ -22,7 +22,6 @@ setup: $(STAMP)
 
 run: setup
 	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py load_demo
 	@scripts/serve.sh
