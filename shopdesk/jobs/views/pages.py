@@ -1,34 +1,437 @@
-# Scaffold: the URLconf imports these; each is replaced by its real view.
-from django.http import Http404
+"""The job list and the live job page, and the office actions taken from the live page:
+release, unrelease, ship, close, raise and resolve blockers.
+
+Each action is a plain form POST that redirects back to the live page (so it works without
+JavaScript); an htmx request gets the live regions re-rendered instead. A refused action
+renders the live page with the service's message and its status (422, 409 or 403).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from shopdesk.core.errors import ActionRefused, InvalidInput, ShopDeskError
+from shopdesk.core.models import Membership, Shop
+from shopdesk.customers.models import Customer
+from shopdesk.jobs import live, selectors, services
+from shopdesk.jobs.models import (
+    BlockerKind,
+    FloorAction,
+    Job,
+    JobStage,
+    JobState,
+    Operation,
+    Priority,
+)
+from shopdesk.jobs.selectors import JobFilters, get_blocker_for, get_job_for, get_operation_for
+
+PAGE_SIZE = 50
+SEARCH_MAX_LENGTH = 100
+FLOOR_NOTES_SHOWN = 30
+TIMELINE_SHOWN_OPEN = 15
+ID_PATTERN = re.compile(r"^\d{1,12}$")
+TRUE_VALUES = frozenset({"1", "on", "true", "yes"})
+ALL_STAGES = "all"
+DEFAULT_FILTERS = JobFilters(stage="open")
 
 
-def job_list(request, *args, **kwargs):
-    raise Http404
+def _shop(request: HttpRequest) -> Shop:
+    # A signed-in account without a shop sees no shop's jobs.
+    if request.shop is None:
+        raise PermissionDenied("This account does not belong to a shop.")
+    return request.shop
 
 
-def job_detail(request, *args, **kwargs):
-    raise Http404
+def _without_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in text; nobody types one, so drop it rather than fail.
+    return value.replace("\x00", "")
 
 
-def job_release(request, *args, **kwargs):
-    raise Http404
+def _person(user: Any) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
 
 
-def job_unrelease(request, *args, **kwargs):
-    raise Http404
+# ---------------------------------------------------------------------------------------------
+# The job list
 
 
-def job_ship(request, *args, **kwargs):
-    raise Http404
+def _chosen_id(raw: str | None, allowed: set[int]) -> int | None:
+    """The id picked in a dropdown, if it is one of the dropdown's; anything else is ignored."""
+    raw = (raw or "").strip()
+    if not ID_PATTERN.match(raw):
+        return None
+    value = int(raw)
+    return value if value in allowed else None
 
 
-def job_close(request, *args, **kwargs):
-    raise Http404
+def _list_filters(
+    request: HttpRequest, customers: list[Customer], work_centers: list[Any]
+) -> JobFilters:
+    params = request.GET
+    # Open jobs unless asked otherwise: shipped and closed work is history, not the day's list.
+    stage = params.get("stage", "open")
+    if stage == ALL_STAGES:
+        stage = ""
+    elif stage not in {"open", *JobStage.values}:
+        stage = "open"
+    return JobFilters(
+        stage=stage,
+        customer_id=_chosen_id(params.get("customer"), {c.pk for c in customers}),
+        work_center_id=_chosen_id(params.get("work_center"), {w.pk for w in work_centers}),
+        late=params.get("late", "").lower() in TRUE_VALUES,
+        blocked=params.get("blocked", "").lower() in TRUE_VALUES,
+        q=_without_nul(params.get("q", "")).strip()[:SEARCH_MAX_LENGTH],
+    )
 
 
-def blocker_raise(request, *args, **kwargs):
-    raise Http404
+def _customer_choices(shop: Shop) -> list[Customer]:
+    # Only names for the dropdown: customers.selectors.customer_list also counts jobs.
+    return list(Customer.objects.filter(shop=shop).only("id", "name").order_by("name", "pk"))
 
 
-def blocker_resolve(request, *args, **kwargs):
-    raise Http404
+@login_required
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    shop = _shop(request)
+    customers = _customer_choices(shop)
+    work_centers = list(selectors.work_centers_for(shop, active_only=False).order_by("name"))
+    filters = _list_filters(request, customers, work_centers)
+    today = timezone.localdate()
+    # Soonest due first; jobs without a due date after the dated ones, not before them.
+    jobs = selectors.job_list(shop, filters, today=today).order_by(
+        F("due_date").asc(nulls_last=True), "number"
+    )
+    # get_page() turns a missing, malformed or out-of-range page number into a real page.
+    page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for job in page.object_list:
+        job.days_late = live.days_late(job, today)
+        job.progress_pct = (
+            round(100 * job.operations_done / job.operations_total) if job.operations_total else 0
+        )
+    context = {
+        "nav": "jobs",
+        "page": page,
+        "jobs": page.object_list,
+        "filters": filters,
+        "filtered": filters != DEFAULT_FILTERS,
+        "stage_value": filters.stage or ALL_STAGES,
+        "customers": customers,
+        "work_centers": work_centers,
+        "stages": [("open", "Open jobs"), (ALL_STAGES, "All stages"), *JobStage.choices],
+        "today": today,
+    }
+    template = "jobs/list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#job-table"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# The live job page
+
+
+def _event_at(job: Job, kind: str) -> Any:
+    """When the newest event of this kind happened, from the timeline already loaded."""
+    return next((event.created_at for event in job.timeline if event.kind == kind), None)
+
+
+def _floor_notes(shop: Shop, job: Job) -> list[FloorAction]:
+    return list(
+        FloorAction.objects.filter(shop=shop, operation__job=job)
+        .exclude(note="")
+        .select_related("user", "operation")
+        .order_by("-created_at", "-id")[:FLOOR_NOTES_SHOWN]
+    )
+
+
+def _live_context(request: HttpRequest, job: Job) -> dict[str, Any]:
+    """Everything the polled regions of the live page show, from the job_detail selector."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    routing: list[Operation] = job.routing
+    for op in routing:
+        # A planned job's first operation is not "current": nothing is on the floor yet.
+        op.is_current = job.state == JobState.RELEASED and op.pk == job.current_operation_id
+        op.estimate_label = live.minutes_label(op.estimated_minutes)
+    for blocker in job.open_blockers + job.resolved_blockers:
+        blocker.age_label = live.short_age(blocker.age)
+    days_to_due = (job.due_date - today).days if job.due_date else None
+    remaining = live.remaining_minutes(job, routing) if job.is_open else 0
+    return {
+        "job": job,
+        "routing": routing,
+        "now": now,
+        "today": today,
+        "days_late": live.days_late(job, today),
+        "days_to_due": days_to_due,
+        "at_risk": live.at_risk(job, routing, today),
+        "work_left": live.minutes_label(remaining) if remaining else "",
+        "progress_pct": (
+            round(100 * job.operations_done / job.operations_total) if job.operations_total else 0
+        ),
+        "customer_update": live.next_customer_update(
+            job,
+            routing=routing,
+            open_blockers=job.open_blockers,
+            shipped_at=_event_at(job, "job.shipped") or job.updated_at,
+            closed_at=_event_at(job, "job.closed") or job.updated_at,
+            today=today,
+            now=now,
+        ),
+        "floor_notes": _floor_notes(request.shop, job),
+        "timeline_open": job.timeline[:TIMELINE_SHOWN_OPEN],
+        "timeline_more": job.timeline[TIMELINE_SHOWN_OPEN:],
+        "priority_hot": job.priority >= Priority.HIGH,
+        "can_plan": bool(request.membership and request.membership.can_plan),
+    }
+
+
+def _forms_context(request: HttpRequest, job: Job) -> dict[str, Any]:
+    """What the forms outside the polled regions need."""
+    people = [
+        membership.user
+        for membership in Membership.objects.filter(shop=request.shop)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    ]
+    return {
+        "people": people,
+        "blocker_kinds": BlockerKind.choices,
+        "blocker_client_id": uuid.uuid4().hex,
+        "traveler_client_id": uuid.uuid4().hex,
+        "release_problems": (
+            services.job_release_problems(job) if job.state == JobState.PLANNED else []
+        ),
+        "can_ship": job.stage == JobStage.COMPLETE,
+        "can_unrelease": job.state == JobState.RELEASED,
+        "can_close": job.state != JobState.CLOSED,
+        "close_needs_reason": job.state != JobState.SHIPPED,
+        "newest_traveler": job.traveler_prints[0] if job.traveler_prints else None,
+    }
+
+
+def _render_detail(
+    request: HttpRequest,
+    number: str | int,
+    *,
+    status: int = 200,
+    error: ShopDeskError | None = None,
+    notice: str = "",
+    form: str = "",
+    values: dict[str, str] | None = None,
+    blocker_id: int | None = None,
+) -> HttpResponse:
+    """The live page, or only its live regions for htmx (polling, or an htmx-posted action).
+
+    `form` names the form an error belongs to ("raise", "resolve" with `blocker_id`,
+    "unrelease", "close", "release", "ship") so the page reopens it with the values typed and
+    the message.
+    """
+    job = selectors.job_detail(_shop(request), number)
+    context = _live_context(request, job)
+    context.update(
+        error=error,
+        error_form=form,
+        error_blocker_id=blocker_id,
+        notice=notice,
+        values=values or {},
+        field_errors={e.get("field"): e.get("message") for e in (error.errors if error else [])},
+    )
+    if request.htmx and not request.htmx.boosted:
+        # Only the live regions, each swapped out of band by its id.
+        response = render(
+            request, "jobs/detail.html#live-regions", {**context, "oob": True}, status=status
+        )
+    else:
+        context.update(_forms_context(request, job))
+        context["nav"] = "jobs"
+        response = render(request, "jobs/detail.html", context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def job_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return _render_detail(request, number)
+
+
+def _detail_url(job: Job) -> str:
+    return reverse("jobs:detail", args=[job.display_number])
+
+
+def _done(request: HttpRequest, job: Job, message: str) -> HttpResponse:
+    if request.htmx:
+        return _render_detail(request, job.number, notice=message)
+    messages.success(request, message)
+    return HttpResponseRedirect(_detail_url(job), status=303)
+
+
+def _refused(
+    request: HttpRequest,
+    job: Job,
+    error: ShopDeskError,
+    *,
+    form: str = "",
+    values: dict[str, str] | None = None,
+    blocker_id: int | None = None,
+) -> HttpResponse:
+    return _render_detail(
+        request,
+        job.number,
+        status=error.status,
+        error=error,
+        form=form,
+        values=values,
+        blocker_id=blocker_id,
+    )
+
+
+def _text(request: HttpRequest, name: str) -> str:
+    return _without_nul(str(request.POST.get(name, "")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Planner actions: the services refuse other roles (PermissionRefused, 403).
+
+
+@login_required
+@require_POST
+def job_release(request: HttpRequest, number: str) -> HttpResponse:
+    job = get_job_for(_shop(request), number)
+    try:
+        services.job_release(user=request.user, job=job)
+    except ShopDeskError as error:
+        return _refused(request, job, error, form="release")
+    return _done(request, job, f"{job} is released to the floor.")
+
+
+@login_required
+@require_POST
+def job_unrelease(request: HttpRequest, number: str) -> HttpResponse:
+    job = get_job_for(_shop(request), number)
+    reason = _text(request, "reason")
+    try:
+        services.job_unrelease(user=request.user, job=job, reason=reason)
+    except ShopDeskError as error:
+        return _refused(request, job, error, form="unrelease", values={"reason": reason})
+    return _done(request, job, f"{job} is back in planning.")
+
+
+@login_required
+@require_POST
+def job_ship(request: HttpRequest, number: str) -> HttpResponse:
+    job = get_job_for(_shop(request), number)
+    try:
+        services.job_mark_shipped(user=request.user, job=job)
+    except ShopDeskError as error:
+        return _refused(request, job, error, form="ship")
+    return _done(request, job, f"{job} is marked shipped.")
+
+
+@login_required
+@require_POST
+def job_close(request: HttpRequest, number: str) -> HttpResponse:
+    job = get_job_for(_shop(request), number)
+    reason = _text(request, "reason")
+    try:
+        if len(reason) > 500:
+            # The service would cut it; say so instead of closing with half a reason.
+            raise InvalidInput("At most 500 characters.", field="reason")
+        services.job_close(user=request.user, job=job, reason=reason)
+    except ShopDeskError as error:
+        return _refused(request, job, error, form="close", values={"reason": reason})
+    return _done(request, job, f"{job} is closed.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Blockers: anyone in the shop may raise and resolve them.
+
+
+def _owner_from(request: HttpRequest) -> Any:
+    raw = _text(request, "owner").strip()
+    if not raw:
+        return None
+    membership = None
+    if ID_PATTERN.match(raw):
+        membership = (
+            Membership.objects.select_related("user")
+            .filter(shop=request.shop, user_id=int(raw))
+            .first()
+        )
+    if membership is None:
+        raise InvalidInput("The owner must be a person in this shop.", field="owner")
+    return membership.user
+
+
+def _operation_from(request: HttpRequest) -> Operation | None:
+    raw = _text(request, "operation").strip()
+    if not raw:
+        return None
+    if not ID_PATTERN.match(raw):
+        raise InvalidInput("Choose an operation of this job, or none.", field="operation")
+    # Another shop's operation answers 404 here; another job's is refused by the service.
+    return get_operation_for(request.shop, raw)
+
+
+@login_required
+@require_POST
+def blocker_raise(request: HttpRequest, number: str) -> HttpResponse:
+    job = get_job_for(_shop(request), number)
+    values = {name: _text(request, name) for name in ("kind", "note", "owner", "operation")}
+    client_id = _text(request, "client_id").strip() or None
+    try:
+        owner = _owner_from(request)
+        operation = _operation_from(request)
+        blocker, replayed = services.blocker_raise(
+            user=request.user,
+            job=job,
+            kind=values["kind"],
+            note=values["note"],
+            owner=owner,
+            operation=operation,
+            client_id=client_id,
+        )
+        if blocker.job_id != job.pk:
+            raise ActionRefused("This form was already used on another job; reload the page.")
+    except ShopDeskError as error:
+        return _refused(request, job, error, form="raise", values=values)
+    message = f"Blocker raised on {job}: {blocker.get_kind_display()}."
+    if blocker.owner is not None:
+        message += f" {_person(blocker.owner)} owns it."
+    if replayed:
+        message = f"That blocker was already raised on {job}; it was not raised twice."
+    return _done(request, job, message)
+
+
+@login_required
+@require_POST
+def blocker_resolve(request: HttpRequest, blocker_id: int) -> HttpResponse:
+    blocker = get_blocker_for(_shop(request), blocker_id)
+    job = blocker.job
+    note = _text(request, "note")
+    try:
+        services.blocker_resolve(user=request.user, blocker=blocker, note=note)
+    except ShopDeskError as error:
+        return _refused(
+            request, job, error, form="resolve", values={"note": note}, blocker_id=blocker.pk
+        )
+    return _done(request, job, f"Blocker resolved on {job}: {blocker.get_kind_display()}.")
