@@ -17,7 +17,9 @@ urlpatterns = [
     path("<str:number>/routing/<int:op_id>/edit/", editing.operation_edit, name="operation_edit"),
     path("<str:number>/routing/<int:op_id>/move/", editing.operation_move, name="operation_move"),
     path(
-        "<str:number>/routing/<int:op_id>/remove/", editing.operation_remove, name="operation_remove"
+        "<str:number>/routing/<int:op_id>/remove/",
+        editing.operation_remove,
+        name="operation_remove",
     ),
     path("<str:number>/release/", pages.job_release, name="release"),
     path("<str:number>/unrelease/", pages.job_unrelease, name="unrelease"),
