@@ -24,6 +24,7 @@ run: setup
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py load_demo
+	$(PY) manage.py analyze_db -v 0
 	@scripts/serve.sh
 
 lint: $(STAMP)

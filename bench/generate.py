@@ -59,6 +59,7 @@ def generate(jobs: int, db_path: Path, *, seed: int = SEED, quiet: bool = False)
         Blocker,
         BlockerKind,
         Job,
+        JobStage,
         JobState,
         Operation,
         OperationStatus,
@@ -234,6 +235,7 @@ def generate(jobs: int, db_path: Path, *, seed: int = SEED, quiet: bool = False)
 
             stage, current = derive_stage(state, operations)
             job.stage = stage
+            job.is_open = stage in JobStage.open_stages()
             job.current_operation_id = current.id if current else None
             job.current_work_center_id = current.work_center_id if current else None
             job.operations_total = len(operations)

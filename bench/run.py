@@ -271,6 +271,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.regenerate or not meta or meta.get("jobs") != wanted:
         print(f"Generating the bench database ({wanted:,} jobs) at {db_path} ...", flush=True)
         meta = generate(wanted, db_path)
+    else:
+        from django.core.management import call_command
+
+        # A database generated before the latest migrations is brought up to date in place.
+        call_command("migrate", verbosity=0)
+    from django.core.management import call_command
+
+    call_command("analyze_db", verbosity=0)
 
     results = scenarios(args.runs)
     print_table(results, meta, args.runs)

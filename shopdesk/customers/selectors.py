@@ -7,7 +7,7 @@ from django.http import Http404
 
 from shopdesk.core.models import Shop
 from shopdesk.customers.models import Customer
-from shopdesk.jobs.models import Job, JobStage
+from shopdesk.jobs.models import Job
 
 
 def get_customer_for(shop: Shop, customer_id: int | str) -> Customer:
@@ -21,7 +21,7 @@ def get_customer_for(shop: Shop, customer_id: int | str) -> Customer:
 def customer_list(shop: Shop, *, q: str = "") -> QuerySet[Customer]:
     """Customers by name with their open and total job counts, in one query."""
     customers = Customer.objects.filter(shop=shop).annotate(
-        open_job_count=Count("jobs", filter=Q(jobs__stage__in=JobStage.open_stages())),
+        open_job_count=Count("jobs", filter=Q(jobs__is_open=True)),
         job_count=Count("jobs"),
     )
     q = q.strip()

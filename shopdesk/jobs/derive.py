@@ -39,6 +39,7 @@ def job_refresh_derived(
         operations = list(job.operations.order_by("sequence", "id"))
     stage, current = derive_stage(job.state, operations)
     job.stage = stage
+    job.is_open = stage in JobStage.open_stages()
     job.current_operation = current
     job.current_work_center_id = current.work_center_id if current else None
     job.operations_total = len(operations)
@@ -48,6 +49,7 @@ def job_refresh_derived(
     job.save(
         update_fields=[
             "stage",
+            "is_open",
             "current_operation",
             "current_work_center",
             "operations_total",

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from shopdesk.core.models import Shop
@@ -82,7 +83,7 @@ class JobQuerySet(models.QuerySet["Job"]):
         return self.filter(shop=shop)
 
     def open(self) -> JobQuerySet:
-        return self.filter(stage__in=JobStage.open_stages())
+        return self.filter(is_open=True)
 
     def late(self, today: datetime.date | None = None) -> JobQuerySet:
         return self.filter(late_q(today or timezone.localdate()))
@@ -93,7 +94,12 @@ class JobQuerySet(models.QuerySet["Job"]):
 
 def late_q(today: datetime.date) -> Q:
     """A job is late when its due date has passed and it has not shipped or closed."""
-    return Q(due_date__lt=today, stage__in=JobStage.open_stages())
+    return Q(due_date__lt=today, is_open=True)
+
+
+def due_date_order() -> list:
+    """Soonest due first, undated jobs last: the job list's order, matched by an index."""
+    return [IsNull(F("due_date"), True), F("due_date"), F("number")]
 
 
 class Job(models.Model):
@@ -128,6 +134,8 @@ class Job(models.Model):
     current_work_center = models.ForeignKey(
         WorkCenter, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Open means planned, released, in production or complete: not yet shipped or closed.
+    is_open = models.BooleanField(default=True)
     operations_done = models.PositiveIntegerField(default=0)
     operations_total = models.PositiveIntegerField(default=0)
     open_blocker_count = models.PositiveIntegerField(default=0)
@@ -139,6 +147,15 @@ class Job(models.Model):
             models.UniqueConstraint(fields=["shop", "number"], name="job_number_unique_per_shop")
         ]
         indexes = [
+            # The default job list: open jobs, soonest due first, undated last.
+            models.Index(
+                F("shop"),
+                IsNull(F("due_date"), True),
+                F("due_date"),
+                F("number"),
+                condition=Q(is_open=True),
+                name="job_open_due_idx",
+            ),
             models.Index(fields=["shop", "due_date", "number"]),
             models.Index(fields=["shop", "stage", "due_date"]),
             models.Index(fields=["shop", "customer", "due_date"]),
@@ -157,10 +174,6 @@ class Job(models.Model):
     @property
     def is_blocked(self) -> bool:
         return self.open_blocker_count > 0
-
-    @property
-    def is_open(self) -> bool:
-        return self.stage in JobStage.open_stages()
 
     def is_late(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()

@@ -18,9 +18,9 @@ from shopdesk.core.models import Event, Shop
 from shopdesk.jobs.models import (
     Blocker,
     Job,
-    JobStage,
     Operation,
     WorkCenter,
+    due_date_order,
     late_q,
 )
 
@@ -88,7 +88,7 @@ def job_list(
         "customer", "part", "owner", "current_work_center"
     )
     if filters.stage == "open":
-        jobs = jobs.filter(stage__in=JobStage.open_stages())
+        jobs = jobs.filter(is_open=True)
     elif filters.stage:
         jobs = jobs.filter(stage=filters.stage)
     if filters.customer_id:
@@ -106,7 +106,7 @@ def job_list(
         if number is not None:
             match |= Q(number=number)
         jobs = jobs.filter(match)
-    return jobs.order_by("due_date", "number")
+    return jobs.order_by(*due_date_order())
 
 
 def job_detail(shop: Shop, number: str | int, *, event_limit: int = 100) -> Job:

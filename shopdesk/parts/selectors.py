@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from shopdesk.core.models import Shop
-from shopdesk.jobs.models import Job, JobStage
+from shopdesk.jobs.models import Job
 from shopdesk.parts.models import Part
 
 
@@ -23,7 +23,7 @@ def part_list(shop: Shop, *, q: str = "", customer_id: int | None = None) -> Que
     parts = (
         Part.objects.filter(shop=shop)
         .select_related("customer")
-        .annotate(open_job_count=Count("jobs", filter=Q(jobs__stage__in=JobStage.open_stages())))
+        .annotate(open_job_count=Count("jobs", filter=Q(jobs__is_open=True)))
     )
     q = q.strip()
     if q:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from shopdesk.core.models import Membership, Role, Shop
 from shopdesk.customers.models import Customer
-from shopdesk.jobs.models import Job, Operation, WorkCenter, WorkCenterKind
+from shopdesk.jobs.models import Job, JobStage, Operation, WorkCenter, WorkCenterKind
 from shopdesk.parts.models import Part
 
 PASSWORD = "correct horse battery"
@@ -97,6 +97,9 @@ class JobFactory(factory.django.DjangoModelFactory):
     quantity = 100
     customer_po = factory.Sequence(lambda n: f"PO-{7000 + n}")
     due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    stage = JobStage.PLANNED
+    # Derived like jobs.derive does, so a factory job with a stage is consistent.
+    is_open = factory.LazyAttribute(lambda job: job.stage in JobStage.open_stages())
 
 
 class OperationFactory(factory.django.DjangoModelFactory):

@@ -234,7 +234,9 @@ def test_dropdowns_list_the_shops_own_customers_and_work_centers(
     supervisor_client, shop_jobs, other_job
 ):
     response = supervisor_client.get(URL)
-    assert [c.name for c in response.context["customers"]] == ["Northwind Pumps", "Zenith Valves"]
+    names = [name for _, name, _ in response.context["customer_options"]]
+    assert names == ["Northwind Pumps", "Zenith Valves"]
+    assert "Beta Customer" not in response.content.decode()
     assert [w.name for w in response.context["work_centers"]] == ["CNC Mill", "Inspection", "Saw"]
 
 

@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -81,7 +80,7 @@ def _chosen_id(raw: str | None, allowed: set[int]) -> int | None:
 
 
 def _list_filters(
-    request: HttpRequest, customers: list[Customer], work_centers: list[Any]
+    request: HttpRequest, customers: list[tuple[int, str]], work_centers: list[Any]
 ) -> JobFilters:
     params = request.GET
     # Open jobs unless asked otherwise: shipped and closed work is history, not the day's list.
@@ -92,7 +91,7 @@ def _list_filters(
         stage = "open"
     return JobFilters(
         stage=stage,
-        customer_id=_chosen_id(params.get("customer"), {c.pk for c in customers}),
+        customer_id=_chosen_id(params.get("customer"), {pk for pk, _ in customers}),
         work_center_id=_chosen_id(params.get("work_center"), {w.pk for w in work_centers}),
         late=params.get("late", "").lower() in TRUE_VALUES,
         blocked=params.get("blocked", "").lower() in TRUE_VALUES,
@@ -100,9 +99,14 @@ def _list_filters(
     )
 
 
-def _customer_choices(shop: Shop) -> list[Customer]:
-    # Only names for the dropdown: customers.selectors.customer_list also counts jobs.
-    return list(Customer.objects.filter(shop=shop).only("id", "name").order_by("name", "pk"))
+def _customer_choices(shop: Shop) -> list[tuple[int, str]]:
+    # Only ids and names for the dropdown: a shop may have hundreds of customers, and model
+    # instances (and localized numbers) for each cost more than the rest of the page.
+    return list(Customer.objects.filter(shop=shop).order_by("name", "pk").values_list("id", "name"))
+
+
+def _options(choices: list[tuple[int, str]], chosen: int | None) -> list[tuple[str, str, bool]]:
+    return [(str(pk), name, pk == chosen) for pk, name in choices]
 
 
 @login_required
@@ -113,10 +117,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     work_centers = list(selectors.work_centers_for(shop, active_only=False).order_by("name"))
     filters = _list_filters(request, customers, work_centers)
     today = timezone.localdate()
-    # Soonest due first; jobs without a due date after the dated ones, not before them.
-    jobs = selectors.job_list(shop, filters, today=today).order_by(
-        F("due_date").asc(nulls_last=True), "number"
-    )
+    jobs = selectors.job_list(shop, filters, today=today)
     # get_page() turns a missing, malformed or out-of-range page number into a real page.
     page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
     for job in page.object_list:
@@ -131,7 +132,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "filtered": filters != DEFAULT_FILTERS,
         "stage_value": filters.stage or ALL_STAGES,
-        "customers": customers,
+        "customer_options": _options(customers, filters.customer_id),
         "work_centers": work_centers,
         "stages": [("open", "Open jobs"), (ALL_STAGES, "All stages"), *JobStage.choices],
         "today": today,
