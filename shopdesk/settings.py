@@ -173,6 +173,8 @@ CACHES = {
         # (and the test client) shares one count.
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "shopdesk_cache",
+        # Rendered traveler PDFs live here too (about 20 kB each).
+        "OPTIONS": {"MAX_ENTRIES": 20000},
     }
 }
 

@@ -576,6 +576,15 @@ def _scan_target(request: HttpRequest, payload: ScanIn) -> Operation:
             )
         job = traveler.job
     else:
+        # The common floor case, job number and operation id, in one query; anything that
+        # misses takes the path below, which says precisely what is wrong.
+        number = selectors.parse_job_number(payload.job)
+        if number is not None and payload.operation is not None:
+            operation = Operation.objects.filter(
+                pk=payload.operation, job__shop=shop, job__number=number
+            ).first()
+            if operation is not None:
+                return operation
         job = selectors.get_job_for(shop, payload.job)
 
     if payload.operation is not None:

@@ -60,6 +60,19 @@ def get_operation_for(shop: Shop, operation_id: int | str) -> Operation:
     )
 
 
+def get_operation_on_job(shop: Shop, number: str | int, operation_id: int | str) -> Operation:
+    """An operation of the shop's job `number`, with its job, in one query; 404 otherwise."""
+    parsed = parse_job_number(number)
+    if parsed is None:
+        raise Http404("No such job.")
+    return _get(
+        Operation.objects.select_related("job"),
+        pk=operation_id,
+        job__shop=shop,
+        job__number=parsed,
+    )
+
+
 def get_blocker_for(shop: Shop, blocker_id: int | str) -> Blocker:
     return _get(Blocker.objects.select_related("job", "owner"), pk=blocker_id, shop=shop)
 

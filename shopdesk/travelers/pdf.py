@@ -3,12 +3,14 @@ that opens the live job (through the traveler's token, never the job number)."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
 import segno
 from django.conf import settings
+from django.core.cache import cache as pdf_cache
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,6 +29,7 @@ QR_QUIET_ZONE_MODULES = 4
 # "Q" recovers from about 25 % damage: coolant, fingerprints and a punched hole.
 QR_ERROR_LEVEL = "q"
 
+PDF_CACHE_SECONDS = 7 * 24 * 3600
 PAGE_SIZES = {PaperSize.LETTER: "letter", PaperSize.A4: "A4"}
 
 
@@ -126,8 +129,23 @@ def _stylesheet() -> CSS:
 
 def traveler_pdf(traveler: Traveler, *, url: str) -> bytes:
     """The traveler as PDF bytes. Everything it needs is inline or local: no fonts or images
-    are fetched over the network."""
-    html = traveler_html(traveler, url=url)
-    # base_url is set so no relative URL can ever resolve against the working directory.
-    document = HTML(string=html, base_url=str(settings.BASE_DIR))
-    return document.write_pdf(stylesheets=[_stylesheet()])
+    are fetched over the network.
+
+    A rendering takes WeasyPrint about 150 ms of layout, so the bytes are kept in the cache
+    under a key that changes whenever what the sheet shows can change: the job (any edit,
+    routing change or floor action moves its updated_at), the traveler's revocation and the
+    link it carries.
+    """
+    job_updated_at = Job.objects.filter(pk=traveler.job_id).values_list("updated_at", flat=True)
+    fingerprint = hashlib.sha256(
+        f"{job_updated_at.get().isoformat()}|{traveler.revoked_at}|{url}".encode()
+    ).hexdigest()[:24]
+    key = f"traveler-pdf:{traveler.pk}:{fingerprint}"
+    pdf = pdf_cache.get(key)
+    if pdf is None:
+        html = traveler_html(traveler, url=url)
+        # base_url is set so no relative URL can ever resolve against the working directory.
+        document = HTML(string=html, base_url=str(settings.BASE_DIR))
+        pdf = document.write_pdf(stylesheets=[_stylesheet()])
+        pdf_cache.set(key, pdf, timeout=PDF_CACHE_SECONDS)
+    return pdf

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput
+from shopdesk.core.models import Shop
 from shopdesk.core.permissions import membership_of
 from shopdesk.core.services import event_append
 from shopdesk.jobs.derive import job_refresh_derived
@@ -85,7 +86,7 @@ def floor_action(
     try:
         return _apply(
             user=user,
-            shop_id=shop.id,
+            shop=shop,
             operation=operation,
             action=action,
             client_id=client_id,
@@ -116,7 +117,7 @@ def _replay(existing: FloorAction, fingerprint: str) -> FloorResult:
 def _apply(
     *,
     user: AbstractBaseUser,
-    shop_id: int,
+    shop: Shop,
     operation: Operation,
     action: str,
     client_id: str,
@@ -126,11 +127,8 @@ def _apply(
     fingerprint: str,
 ) -> FloorResult:
     # Locking the job serialises every floor action on it, replays included.
-    job = (
-        Job.objects.select_for_update(of=("self",))
-        .select_related("shop")
-        .get(pk=operation.job_id, shop_id=shop_id)
-    )
+    shop_id = shop.id
+    job = Job.objects.select_for_update().get(pk=operation.job_id, shop_id=shop_id)
     existing = FloorAction.objects.filter(shop_id=shop_id, client_id=client_id).first()
     if existing is not None:
         return _replay(existing, fingerprint)
@@ -220,7 +218,7 @@ def _apply(
     job.updated_at = now
     job_refresh_derived(job, operations=ordered, count_blockers=False)
     event_append(
-        shop=job.shop,
+        shop=shop,
         actor=user,
         kind=f"operation.{action}",
         subject=operation,

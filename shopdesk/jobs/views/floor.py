@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
@@ -34,7 +33,7 @@ from shopdesk.jobs.models import (
     Operation,
     OperationStatus,
 )
-from shopdesk.jobs.selectors import get_job_for, get_operation_for
+from shopdesk.jobs.selectors import get_job_for, get_operation_on_job
 
 # More digits than any job holds: refused here, before int() builds a huge number.
 QUANTITY_PATTERN = re.compile(r"^\d{1,9}$")
@@ -167,14 +166,11 @@ def _quantity(request: HttpRequest, field: str) -> int:
     return int(raw)
 
 
-def _operation_of(request: HttpRequest, job: Job, raw: object) -> Operation:
+def _operation_id(raw: object) -> str:
     raw = str(raw or "").strip()
     if not ID_PATTERN.match(raw):
         raise InvalidInput("Choose the operation.", field="operation")
-    operation = get_operation_for(request.shop, raw)
-    if operation.job_id != job.pk:
-        raise Http404("No such operation on this job.")
-    return operation
+    return raw
 
 
 def _refused(request: HttpRequest, job: Job, error: ShopDeskError) -> HttpResponse:
@@ -212,9 +208,14 @@ def _action_message(operation: Operation, action: str, replayed: bool) -> str:
 @login_required
 @require_POST
 def floor_action(request: HttpRequest, number: str) -> HttpResponse:
-    job = get_job_for(request.shop, number)
     try:
-        operation = _operation_of(request, job, request.POST.get("operation"))
+        operation_id = _operation_id(request.POST.get("operation"))
+    except ShopDeskError as error:
+        return _refused(request, get_job_for(request.shop, number), error)
+    # One query for the operation and its job; another shop's or another job's answers 404.
+    operation = get_operation_on_job(request.shop, number, operation_id)
+    job = operation.job
+    try:
         action = str(request.POST.get("action", ""))
         qty_good = _quantity(request, "qty_good")
         qty_scrap = _quantity(request, "qty_scrap")
@@ -258,7 +259,11 @@ def floor_blocker(request: HttpRequest, number: str) -> HttpResponse:
                 "This form is missing its client id; reload the page.", field="client_id"
             )
         raw_operation = str(request.POST.get("operation", "")).strip()
-        operation = _operation_of(request, job, raw_operation) if raw_operation else None
+        operation = (
+            get_operation_on_job(request.shop, job.number, _operation_id(raw_operation))
+            if raw_operation
+            else None
+        )
         owner = None
         raw_owner = str(request.POST.get("owner", "")).strip()
         if raw_owner:

@@ -178,3 +178,23 @@ def test_render_time(traveler, capsys):
         print(f"\ntraveler PDF render: best {best:.0f} ms, median {sorted(timings)[2]:.0f} ms")
     # Generous bound for a loaded CI box; the design target is 150 ms.
     assert best < 600
+
+
+def test_a_cached_traveler_follows_routing_changes_and_revocation(
+    supervisor_client, traveler, supervisor, work_centers
+):
+    from shopdesk.jobs import services as job_services
+
+    first = _get_pdf(supervisor_client, traveler)
+    assert "Final wash" not in _text(_page_one(first)[1])
+    # Served from the cache while nothing changed: the very same bytes.
+    assert _get_pdf(supervisor_client, traveler) == first
+
+    job_services.operation_add(
+        user=supervisor, job=traveler.job, work_center=work_centers[2], name="Final wash"
+    )
+    assert "Final wash" in _text(_page_one(_get_pdf(supervisor_client, traveler))[1])
+
+    services.traveler_revoke(user=supervisor, traveler=traveler)
+    traveler.refresh_from_db()
+    assert "REVOKED" in _text(_page_one(_get_pdf(supervisor_client, traveler))[1])
