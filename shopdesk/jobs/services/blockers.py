@@ -27,6 +27,8 @@ def blocker_raise(
     if kind not in BlockerKind.values:
         raise InvalidInput("Choose what kind of blocker this is.", field="kind")
     note = (note or "").strip()
+    if "\x00" in note:
+        raise InvalidInput("The note contains a NUL character.", field="note")
     if not note:
         raise InvalidInput("Say what is blocking the job.", field="note")
     if len(note) > 2000:
@@ -87,6 +89,8 @@ def _raise(user, shop, job, kind, note, owner, operation, client_id) -> Blocker:
 def blocker_resolve(*, user: AbstractBaseUser, blocker: Blocker, note: str) -> Blocker:
     shop = membership_of(user).shop
     note = (note or "").strip()
+    if "\x00" in note:
+        raise InvalidInput("The note contains a NUL character.", field="note")
     if not note:
         raise InvalidInput("Say how the blocker was resolved.", field="note")
     if len(note) > 2000:

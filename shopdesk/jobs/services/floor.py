@@ -75,6 +75,9 @@ def floor_action(
         if value > 10_000_000:
             raise InvalidInput("That quantity is more than any job holds.", field=field)
     note = (note or "").strip()
+    if "\x00" in note:
+        # PostgreSQL cannot store NUL characters; no person types one.
+        raise InvalidInput("The note contains a NUL character.", field="note")
     if len(note) > 2000:
         raise InvalidInput("A note is at most 2000 characters.", field="note")
     if action == FloorActionKind.NOTE and not note:

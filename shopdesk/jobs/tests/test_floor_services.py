@@ -139,3 +139,16 @@ def test_release_lists_what_is_missing(supervisor, customer, part):
 def test_job_numbers_count_per_shop(planned_job, other_job):
     assert planned_job.display_number == "J-1001"
     assert other_job.display_number == "J-1001"
+
+
+def test_nul_characters_are_refused_not_stored(released_job, operator):
+    first = _ops(released_job)[0]
+    with pytest.raises(InvalidInput, match="NUL"):
+        services.floor_action(
+            user=operator, operation=first, action="note", client_id="nul-000001", note="a\x00b"
+        )
+    with pytest.raises(InvalidInput, match="NUL"):
+        services.blocker_raise(user=operator, job=released_job, kind="other", note="x\x00")
+    assert not FloorAction.objects.exists()
+    released_job.refresh_from_db()
+    assert released_job.open_blocker_count == 0
