@@ -19,6 +19,8 @@ cat <<MSG
     supervisor   plans, releases and watches the floor   (Demo Machine Works)
     owner        everything                               (Demo Machine Works)
     operator     the floor: scan, start, finish, block    (Demo Machine Works)
+    office       customers, parts and jobs                (Demo Machine Works)
+    quality      inspection and holds                     (Demo Machine Works)
     anodizer     a second shop, to see tenancy            (Demo Anodizing Co)
 
   Stop with Ctrl+C.
