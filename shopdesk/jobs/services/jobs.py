@@ -183,6 +183,40 @@ def job_update(*, user: AbstractBaseUser, job: Job, **changes: Any) -> Job:
     return job
 
 
+def _move_state(
+    *,
+    user: AbstractBaseUser,
+    shop: Shop,
+    job: Job,
+    to: str,
+    kind: str,
+    summary: str,
+    **after: Any,
+) -> Job:
+    """Move a locked job to another lifecycle state, refresh what derives from it, and append
+    the event. Call inside the transaction holding the job row, after the checks."""
+    before = job.state
+    job.state = to
+    job.updated_at = timezone.now()
+    fields = ["state", "updated_at"]
+    if to == JobState.RELEASED:
+        job.released_at = job.updated_at
+        fields.append("released_at")
+    job.save(update_fields=fields)
+    job_refresh_derived(job)
+    event_append(
+        shop=shop,
+        actor=user,
+        kind=kind,
+        subject=job,
+        job=job,
+        summary=summary,
+        before={"state": before},
+        after={"state": to, **after},
+    )
+    return job
+
+
 def job_release_problems(job: Job) -> list[str]:
     """What stands between this job and release, in words a planner can act on."""
     problems = []
@@ -208,22 +242,14 @@ def job_release(*, user: AbstractBaseUser, job: Job) -> Job:
             f"{job} cannot be released yet: " + " ".join(problems),
             errors=[{"field": None, "message": problem} for problem in problems],
         )
-    job.state = JobState.RELEASED
-    job.released_at = timezone.now()
-    job.updated_at = job.released_at
-    job.save(update_fields=["state", "released_at", "updated_at"])
-    job_refresh_derived(job)
-    event_append(
+    return _move_state(
+        user=user,
         shop=shop,
-        actor=user,
-        kind="job.released",
-        subject=job,
         job=job,
+        to=JobState.RELEASED,
+        kind="job.released",
         summary=f"{job} released to the floor",
-        before={"state": JobState.PLANNED},
-        after={"state": JobState.RELEASED},
     )
-    return job
 
 
 @transaction.atomic
@@ -239,21 +265,15 @@ def job_unrelease(*, user: AbstractBaseUser, job: Job, reason: str) -> Job:
         raise ActionRefused(f"{job} is not released.")
     if job.operations.filter(status=OperationStatus.RUNNING).exists():
         raise ActionRefused(f"{job} has an operation running; pause it before unreleasing.")
-    job.state = JobState.PLANNED
-    job.updated_at = timezone.now()
-    job.save(update_fields=["state", "updated_at"])
-    job_refresh_derived(job)
-    event_append(
+    return _move_state(
+        user=user,
         shop=shop,
-        actor=user,
-        kind="job.unreleased",
-        subject=job,
         job=job,
+        to=JobState.PLANNED,
+        kind="job.unreleased",
         summary=f"{job} back to planning: {reason}",
-        before={"state": JobState.RELEASED},
-        after={"state": JobState.PLANNED, "reason": reason},
+        reason=reason,
     )
-    return job
 
 
 @transaction.atomic
@@ -262,21 +282,14 @@ def job_mark_shipped(*, user: AbstractBaseUser, job: Job) -> Job:
     job = _lock(job)
     if job.stage != JobStage.COMPLETE:
         raise ActionRefused(f"{job} can be marked shipped once every operation is done.")
-    job.state = JobState.SHIPPED
-    job.updated_at = timezone.now()
-    job.save(update_fields=["state", "updated_at"])
-    job_refresh_derived(job)
-    event_append(
+    return _move_state(
+        user=user,
         shop=shop,
-        actor=user,
-        kind="job.shipped",
-        subject=job,
         job=job,
+        to=JobState.SHIPPED,
+        kind="job.shipped",
         summary=f"{job} shipped",
-        before={"state": JobState.RELEASED},
-        after={"state": JobState.SHIPPED},
     )
-    return job
 
 
 @transaction.atomic
@@ -289,19 +302,12 @@ def job_close(*, user: AbstractBaseUser, job: Job, reason: str = "") -> Job:
         raise ActionRefused(f"{job} is already closed.")
     if job.state != JobState.SHIPPED and not reason:
         raise InvalidInput("Say why an unshipped job is closed.", field="reason")
-    before = job.state
-    job.state = JobState.CLOSED
-    job.updated_at = timezone.now()
-    job.save(update_fields=["state", "updated_at"])
-    job_refresh_derived(job)
-    event_append(
+    return _move_state(
+        user=user,
         shop=shop,
-        actor=user,
-        kind="job.closed",
-        subject=job,
         job=job,
+        to=JobState.CLOSED,
+        kind="job.closed",
         summary=f"{job} closed" + (f": {reason}" if reason else ""),
-        before={"state": before},
-        after={"state": JobState.CLOSED, "reason": reason},
+        reason=reason,
     )
-    return job
