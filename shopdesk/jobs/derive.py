@@ -41,7 +41,11 @@ def job_refresh_derived(
     job.stage = stage
     job.is_open = stage in JobStage.open_stages()
     job.current_operation = current
-    job.current_work_center_id = current.work_center_id if current else None
+    if current is not None and Operation.work_center.is_cached(current):
+        # Keep the loaded work center on the job: the scan answer names it, without a query.
+        job.current_work_center = current.work_center
+    else:
+        job.current_work_center_id = current.work_center_id if current else None
     job.operations_total = len(operations)
     job.operations_done = sum(1 for op in operations if op.status == OperationStatus.DONE)
     if count_blockers:
