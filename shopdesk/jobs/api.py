@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import Strict
 
 from shopdesk.api.errors import Gone, error_responses
 from shopdesk.api.lookups import (
@@ -300,6 +301,18 @@ class OperationPatch(InSchema):
     run_minutes: Minutes = None
 
 
+class RoutingIn(InSchema):
+    # Strict: in a list of ids, true or "12" is a client bug to report, not an id to guess at.
+    operation_ids: list[Annotated[DbId, Strict()]] = Field(
+        max_length=200,
+        description="Every operation id of the job, each once, in the new order.",
+    )
+
+
+class MoveIn(InSchema):
+    direction: Literal["up", "down"] = Field(description="One place up or down the routing.")
+
+
 class JobIn(InSchema):
     customer: DbId
     part: DbId
@@ -551,6 +564,54 @@ def operation_update(
     if changes:
         services.operation_update(user=request.user, operation=operation, **changes)
     return selectors.get_operation_for(shop, operation_id)
+
+
+@router.delete(
+    "/operations/{operation_id}",
+    response={204: None, **error_responses(403, 404, 409)},
+    tags=["operations"],
+)
+def operation_remove(request: HttpRequest, operation_id: DbId) -> Status[None]:
+    """Remove an operation no one has worked on; the rest of the routing closes up.
+
+    A 409 when the floor has reported on it, or when it is the last one of a released job.
+    """
+    operation = selectors.get_operation_for(request.shop, operation_id)
+    services.operation_remove(user=request.user, operation=operation)
+    return Status(204, None)
+
+
+@router.put(
+    "/jobs/{number}/routing",
+    response={200: list[OperationOut], **error_responses(403, 404, 409)},
+    tags=["operations"],
+)
+def routing_reorder(request: HttpRequest, number: str, payload: RoutingIn) -> list[Operation]:
+    """Put the job's operations in the given order; answers the routing in its new order.
+
+    `operation_ids` must hold every operation of the job exactly once (422 otherwise). Started
+    or finished operations stay ahead of those not started (409 otherwise).
+    """
+    job = selectors.get_job_for(request.shop, number)
+    services.routing_reorder(user=request.user, job=job, operation_ids=payload.operation_ids)
+    return _job_with_routing(request.shop, number).routing
+
+
+@router.post(
+    "/operations/{operation_id}/move",
+    response={200: list[OperationOut], **error_responses(403, 404, 409)},
+    tags=["operations"],
+)
+def operation_move(request: HttpRequest, operation_id: DbId, payload: MoveIn) -> list[Operation]:
+    """Move an operation one place up or down; answers the job's routing in its new order.
+
+    A 409 when it is already first or last, or when the move would put a started operation
+    behind one not started.
+    """
+    shop = request.shop
+    operation = selectors.get_operation_for(shop, operation_id)
+    services.operation_move(user=request.user, operation=operation, direction=payload.direction)
+    return _job_with_routing(shop, operation.job.number).routing
 
 
 # ------------------------------------------------------------------------------------- scans
