@@ -8,6 +8,7 @@ from shopdesk.api.auth import ApiTokenAuth, SessionAuth
 from shopdesk.api.errors import install_error_handlers
 from shopdesk.customers.api import router as customers_router
 from shopdesk.jobs.api import router as jobs_router
+from shopdesk.jobs.api_dispatch import router as dispatch_router
 from shopdesk.parts.api import router as parts_router
 from shopdesk.travelers.api import router as travelers_router
 
@@ -35,6 +36,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 api.add_router("", jobs_router)
+api.add_router("", dispatch_router)
 api.add_router("", travelers_router)
 api.add_router("", customers_router)
 api.add_router("", parts_router)

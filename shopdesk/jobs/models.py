@@ -216,6 +216,9 @@ class Operation(models.Model):
     finished_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The supervisor's place for this operation in its work center's dispatch list (lower runs
+    # first); NULL leaves it to priority, critical ratio and due date. Set by services.dispatch.
+    dispatch_rank = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["job", "sequence"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shopdesk.jobs.views import editing, floor, pages
+from shopdesk.jobs.views import dispatch, editing, floor, pages
 from shopdesk.travelers import views as traveler_views
 
 app_name = "jobs"
@@ -11,6 +11,14 @@ urlpatterns = [
     path("work-centers/new/", editing.work_center_create, name="work_center_create"),
     path("work-centers/<int:pk>/edit/", editing.work_center_edit, name="work_center_edit"),
     path("blockers/<int:blocker_id>/resolve/", pages.blocker_resolve, name="blocker_resolve"),
+    path("work-centers/<int:pk>/dispatch/", dispatch.dispatch_page, name="dispatch"),
+    path(
+        "work-centers/<int:pk>/dispatch/<int:op_id>/move/",
+        dispatch.dispatch_move,
+        name="dispatch_move",
+    ),
+    path("work-centers/<int:pk>/dispatch/reset/", dispatch.dispatch_reset, name="dispatch_reset"),
+    path("board/", dispatch.board, name="board"),
     path("<str:number>/", pages.job_detail, name="detail"),
     path("<str:number>/edit/", editing.job_edit, name="edit"),
     path("<str:number>/routing/add/", editing.operation_add, name="operation_add"),

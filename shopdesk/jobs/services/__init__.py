@@ -1,6 +1,7 @@
 """Every write to jobs, routings, blockers and floor actions. One function per action."""
 
 from shopdesk.jobs.services.blockers import blocker_raise, blocker_resolve
+from shopdesk.jobs.services.dispatch import dispatch_move, dispatch_reset
 from shopdesk.jobs.services.floor import FloorResult, floor_action
 from shopdesk.jobs.services.jobs import (
     job_close,
@@ -24,6 +25,8 @@ __all__ = [
     "FloorResult",
     "blocker_raise",
     "blocker_resolve",
+    "dispatch_move",
+    "dispatch_reset",
     "floor_action",
     "job_close",
     "job_create",

@@ -130,6 +130,9 @@ def operation_update(*, user: AbstractBaseUser, operation: Operation, **spec: An
     }
     for name, value in changed.items():
         setattr(operation, name, value)
+    if "work_center" in changed:
+        # A supervisor's place in one work center's dispatch list means nothing at another.
+        operation.dispatch_rank = None
     operation.save()
     _touch(job)
     event_append(

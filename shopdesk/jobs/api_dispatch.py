@@ -1,0 +1,152 @@
+"""Work center dispatch lists over the API: read the order, move an operation in it.
+
+The same selector and services as the dispatch page; another shop's work center is 404.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from shopdesk.api.errors import error_responses
+from shopdesk.api.schemas import CustomerRefOut, DbId, InSchema, PartRefOut, WorkCenterRefOut
+from shopdesk.core.errors import InvalidInput
+from shopdesk.jobs import dispatch, services
+from shopdesk.jobs.models import Operation, WorkCenter
+from shopdesk.jobs.selectors import get_work_center_for
+from shopdesk.jobs.services.dispatch import DIRECTIONS
+
+router = Router()
+
+DirectionName = Literal[DIRECTIONS]
+
+
+class NextOperationOut(Schema):
+    id: int
+    sequence: int
+    name: str
+    work_center: WorkCenterRefOut
+
+
+class DispatchRowOut(Schema):
+    position: int = Field(description="1-based place in the list; 0 for upcoming work.")
+    operation: int = Field(description="Id of the operation.")
+    sequence: int
+    name: str
+    job: str = Field(description="The job number, e.g. J-1042.")
+    customer: CustomerRefOut
+    part: PartRefOut
+    revision: str
+    quantity: int | None
+    priority: int = Field(description="1 low, 2 normal, 3 high, 4 hot.")
+    due_date: datetime.date | None
+    status: Literal["ready", "running", "paused", "pending"]
+    setup_minutes: Decimal
+    run_minutes_total: Decimal = Field(description="Run minutes for the whole quantity.")
+    remaining_minutes: Decimal
+    critical_ratio: Decimal | None = Field(
+        description="Working hours to due ÷ hours of work left on the job; below 1 is late "
+        "unless it moves. Null without a due date."
+    )
+    dispatch_rank: int | None = Field(description="The supervisor's manual place, if set.")
+    next_operation: NextOperationOut | None
+    waiting_for: str = Field(description="What upcoming work waits for; empty when ready.")
+
+
+class DispatchOut(Schema):
+    work_center: WorkCenterRefOut
+    hours_per_day: Decimal
+    queue_hours: Decimal
+    queue_days: Decimal
+    ready: list[DispatchRowOut]
+    upcoming: list[DispatchRowOut]
+
+
+class ReorderIn(InSchema):
+    operation: DbId
+    direction: DirectionName
+
+
+def _row(row: dispatch.DispatchRow) -> dict:
+    op, job = row.operation, row.job
+    following = row.next_operation
+    return {
+        "position": row.position,
+        "operation": op.pk,
+        "sequence": op.sequence,
+        "name": op.name,
+        "job": job.display_number,
+        "customer": job.customer,
+        "part": job.part,
+        "revision": job.revision,
+        "quantity": job.quantity,
+        "priority": job.priority,
+        "due_date": job.due_date,
+        "status": row.status if row.position else op.status,
+        "setup_minutes": op.setup_minutes,
+        "run_minutes_total": op.run_minutes * (job.quantity or 0),
+        "remaining_minutes": row.remaining_minutes,
+        "critical_ratio": row.critical_ratio,
+        "dispatch_rank": op.dispatch_rank,
+        "next_operation": (
+            {
+                "id": following.pk,
+                "sequence": following.sequence,
+                "name": following.name,
+                "work_center": following.work_center,
+            }
+            if following
+            else None
+        ),
+        "waiting_for": row.waiting_for,
+    }
+
+
+def _dispatch(request: HttpRequest, work_center: WorkCenter) -> dict:
+    listing = dispatch.dispatch_list(request.shop, work_center)
+    return {
+        "work_center": work_center,
+        "hours_per_day": work_center.hours_per_day,
+        "queue_hours": listing.queue_hours,
+        "queue_days": listing.queue_days,
+        "ready": [_row(row) for row in listing.ready],
+        "upcoming": [_row(row) for row in listing.upcoming],
+    }
+
+
+@router.get(
+    "/work-centers/{work_center_id}/dispatch",
+    response={200: DispatchOut, **error_responses(404)},
+    tags=["dispatch"],
+)
+def dispatch_get(request: HttpRequest, work_center_id: DbId) -> dict:
+    """The ready operations in the order to run them, and the upcoming ones."""
+    return _dispatch(request, get_work_center_for(request.shop, work_center_id))
+
+
+@router.post(
+    "/work-centers/{work_center_id}/dispatch/reorder",
+    response={200: DispatchOut, **error_responses(403, 404, 409)},
+    tags=["dispatch"],
+)
+def dispatch_reorder(request: HttpRequest, work_center_id: DbId, payload: ReorderIn) -> dict:
+    """Move a ready operation up, down or to the top (owner, office or supervisor)."""
+    work_center = get_work_center_for(request.shop, work_center_id)
+    operation = (
+        Operation.objects.filter(pk=payload.operation, job__shop=request.shop)
+        .select_related("job")
+        .first()
+    )
+    if operation is None:
+        raise InvalidInput("No such operation in this shop.", field="operation")
+    services.dispatch_move(
+        user=request.user,
+        work_center=work_center,
+        operation=operation,
+        direction=payload.direction,
+    )
+    return _dispatch(request, work_center)

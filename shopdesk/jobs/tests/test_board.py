@@ -1,0 +1,111 @@
+"""The live board: WIP by work center, late and at-risk jobs, blockers, today's finished work."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from shopdesk.jobs import services
+from shopdesk.jobs.models import Blocker
+from shopdesk.jobs.tests.test_dispatch import first_op, released_job, scan
+
+URL = reverse("jobs:board")
+HTMX = {"HX-Request": "true"}
+
+
+def test_board_shows_late_at_risk_and_wip(
+    supervisor, supervisor_client, customer, part, work_centers
+):
+    saw, mill, _ = work_centers
+    released_job(supervisor, customer, part, [saw, mill], due_days=-4)
+    # 2,000 minutes of run time per part for 50 parts in two days: cannot make it.
+    released_job(supervisor, customer, part, [mill], due_days=2, run=2000, quantity=50)
+    released_job(supervisor, customer, part, [mill], due_days=60, run=1)
+    response = supervisor_client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="board"' in html
+    assert "4 d late" in html and "J-1001" in html
+    assert "CR 0." in html and "J-1002" in html
+    board = response.context["board"]
+    assert board.late_count == 1 and board.at_risk_count == 1
+    assert [job.display_number for job in board.at_risk] == ["J-1002"]
+    wip = {entry.work_center.name: len(entry.jobs) for entry in board.wip}
+    assert wip == {"Saw": 1, "CNC Mill": 2, "Inspection": 0}
+
+
+def test_blockers_oldest_first_with_their_age(supervisor, supervisor_client, released_job):
+    old, _ = services.blocker_raise(user=supervisor, job=released_job, kind="material", note="Bar")
+    Blocker.objects.filter(pk=old.pk).update(raised_at=timezone.now() - datetime.timedelta(days=3))
+    services.blocker_raise(user=supervisor, job=released_job, kind="drawing", note="Rev C?")
+    html = supervisor_client.get(URL).content.decode()
+    assert "3 d" in html
+    assert html.index("Material") < html.index("Drawing question")
+    assert "Nothing is blocked." not in html
+
+
+def test_a_scan_changes_the_polled_partial(supervisor_client, operator, released_job):
+    before = supervisor_client.get(URL, headers=HTMX)
+    html = before.content.decode()
+    assert html.lstrip().startswith('<div id="board-live"')
+    assert "<html" not in html
+    assert "No operation finished yet today." in html
+    op = first_op(released_job)
+    scan(operator, op, "start")
+    scan(operator, op, "finish", qty_good=100)
+    after = supervisor_client.get(URL, headers=HTMX)
+    html = after.content.decode()
+    assert "<b>1</b><span>ops finished today</span>" in html
+    assert "op 1 Saw" in html and "100 good" in html
+    assert "No operation finished yet today." not in html
+    # The job moved on: the mill holds it now, the saw is idle.
+    wip = {
+        entry.work_center.name: len(entry.jobs)
+        for entry in supervisor_client.get(URL).context["board"].wip
+    }
+    assert wip["Saw"] == 0 and wip["CNC Mill"] == 1
+
+
+def test_every_member_sees_only_their_own_shop(
+    operator_client, outsider_client, released_job, other_job
+):
+    mine = operator_client.get(URL)
+    assert mine.status_code == 200
+    assert "J-1001" in mine.content.decode()
+    assert "Beta Mill" not in mine.content.decode()
+    theirs = outsider_client.get(URL).content.decode()
+    assert "Beta Mill" in theirs
+    assert "Acme" not in theirs and "CNC Mill" not in theirs and "Northwind" not in theirs
+
+
+def test_signed_out_is_sent_to_sign_in_and_post_is_refused(supervisor_client, db):
+    assert Client().get(URL).status_code == 302
+    assert supervisor_client.post(URL).status_code == 405
+
+
+def test_query_count_is_fixed_whatever_the_open_jobs(
+    supervisor,
+    operator,
+    supervisor_client,
+    customer,
+    part,
+    work_centers,
+    django_assert_max_num_queries,
+):
+    for index in range(40):
+        job = released_job(supervisor, customer, part, work_centers, due_days=index - 10)
+        if index % 5 == 0:
+            services.blocker_raise(user=supervisor, job=job, kind="tooling", note="Insert")
+        if index % 4 == 0:
+            op = first_op(job)
+            scan(operator, op, "start")
+            scan(operator, op, "finish", qty_good=10)
+    with django_assert_max_num_queries(10):
+        response = supervisor_client.get(URL)
+    assert response.context["board"].open_jobs == 40
+    assert response.context["board"].finished_today_count == 10
+    with django_assert_max_num_queries(10):
+        supervisor_client.get(URL, headers=HTMX)

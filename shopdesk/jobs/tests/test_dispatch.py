@@ -1,0 +1,425 @@
+"""The work center dispatch list: what is ready, in what order, and the supervisor's reorder."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from shopdesk.core.models import Event
+from shopdesk.jobs import dispatch, services
+from shopdesk.jobs.models import Job, Operation, Priority
+
+
+def released_job(
+    user,
+    customer,
+    part,
+    centers,
+    *,
+    due_days: int = 10,
+    priority: int = Priority.NORMAL,
+    quantity: int = 10,
+    setup: int = 30,
+    run: int = 2,
+    release: bool = True,
+) -> Job:
+    """A job routed through `centers` in order, released unless told otherwise."""
+    job = services.job_create(
+        user=user,
+        customer=customer,
+        part=part,
+        quantity=quantity,
+        priority=priority,
+        due_date=timezone.localdate() + datetime.timedelta(days=due_days),
+        operations=[
+            {"work_center": wc, "name": wc.name, "setup_minutes": setup, "run_minutes": run}
+            for wc in centers
+        ],
+    )
+    return services.job_release(user=user, job=job) if release else job
+
+
+def scan(user, operation: Operation, action: str, **quantities) -> None:
+    services.floor_action(
+        user=user,
+        operation=operation,
+        action=action,
+        client_id=uuid.uuid4().hex,
+        **quantities,
+    )
+
+
+def first_op(job: Job) -> Operation:
+    return job.operations.order_by("sequence").first()
+
+
+def ready_numbers(shop, work_center) -> list[str]:
+    return [row.job.display_number for row in dispatch.dispatch_list(shop, work_center).ready]
+
+
+def page_url(work_center) -> str:
+    return reverse("jobs:dispatch", args=[work_center.pk])
+
+
+def move_url(work_center, operation) -> str:
+    return reverse("jobs:dispatch_move", args=[work_center.pk, operation.pk])
+
+
+@pytest.fixture
+def mill(work_centers):
+    return work_centers[1]
+
+
+@pytest.fixture
+def queue(supervisor, customer, part, work_centers, mill):
+    """Four released jobs whose first operation is at the mill, in a known rule order:
+    hot first, then by critical ratio (J-1002 has far more work left than J-1001)."""
+    inspection = work_centers[2]
+    relaxed = released_job(supervisor, customer, part, [mill, inspection], due_days=20, run=1)
+    tight = released_job(
+        supervisor, customer, part, [mill, inspection], due_days=20, run=200, quantity=50
+    )
+    hot = released_job(
+        supervisor, customer, part, [mill], due_days=60, priority=Priority.HOT, run=1
+    )
+    late = released_job(supervisor, customer, part, [mill], due_days=-3, run=1)
+    return {"relaxed": relaxed, "tight": tight, "hot": hot, "late": late}
+
+
+# ------------------------------------------------------------------------------- order rules
+
+
+def test_priority_beats_critical_ratio_which_beats_due_date(shop, mill, queue):
+    # Hot first; then the late job (negative ratio), the tight one (ratio < 1), the relaxed.
+    assert ready_numbers(shop, mill) == ["J-1003", "J-1004", "J-1002", "J-1001"]
+    rows = {row.job.display_number: row for row in dispatch.dispatch_list(shop, mill).ready}
+    assert rows["J-1004"].critical_ratio < 0
+    assert rows["J-1002"].at_risk and not rows["J-1001"].at_risk
+
+
+def test_manual_rank_beats_priority(shop, supervisor, mill, queue):
+    services.dispatch_move(
+        user=supervisor, work_center=mill, operation=first_op(queue["relaxed"]), direction="top"
+    )
+    assert ready_numbers(shop, mill) == ["J-1001", "J-1003", "J-1004", "J-1002"]
+
+
+def test_due_date_orders_work_without_a_ratio(shop, supervisor, customer, part, mill):
+    # No estimates, no ratio: the soonest due date runs first.
+    later = released_job(supervisor, customer, part, [mill], due_days=9, setup=0, run=0)
+    sooner = released_job(supervisor, customer, part, [mill], due_days=4, setup=0, run=0)
+    listing = dispatch.dispatch_list(shop, mill)
+    assert [row.job.pk for row in listing.ready] == [sooner.pk, later.pk]
+    assert all(row.critical_ratio is None for row in listing.ready)
+
+
+def test_critical_ratio_in_working_hours():
+    monday = datetime.date(2026, 11, 23)
+    # Five working days at 8 h a day against 20 h of work: 2.
+    assert dispatch.critical_ratio(
+        monday + datetime.timedelta(days=7), monday, Decimal("8"), Decimal("20")
+    ) == Decimal("2.00")
+    assert dispatch.critical_ratio(None, monday, Decimal("8"), Decimal("20")) is None
+    assert dispatch.critical_ratio(monday, monday, Decimal("8"), Decimal("0")) is None
+    # A week past due is negative: the later, the earlier it sorts.
+    assert dispatch.critical_ratio(
+        monday - datetime.timedelta(days=7), monday, Decimal("8"), Decimal("20")
+    ) == Decimal("-2.00")
+
+
+# ---------------------------------------------------------------------------- readiness
+
+
+def test_waiting_work_is_upcoming_until_the_earlier_operation_is_done(
+    shop, supervisor, operator, customer, part, work_centers, mill
+):
+    saw = work_centers[0]
+    job = released_job(supervisor, customer, part, [saw, mill])
+    listing = dispatch.dispatch_list(shop, mill)
+    assert listing.ready == []
+    assert [row.job.pk for row in listing.upcoming] == [job.pk]
+    assert listing.upcoming[0].waiting_for == "Op 1 Saw at Saw"
+
+    saw_op = first_op(job)
+    scan(operator, saw_op, "start")
+    scan(operator, saw_op, "finish", qty_good=10)
+    assert ready_numbers(shop, mill) == [job.display_number]
+
+
+def test_blocked_and_unreleased_jobs_are_not_ready(shop, supervisor, customer, part, mill, queue):
+    services.blocker_raise(user=supervisor, job=queue["hot"], kind="material", note="No bar")
+    released_job(supervisor, customer, part, [mill], release=False)
+    listing = dispatch.dispatch_list(shop, mill)
+    assert "J-1003" not in [row.job.display_number for row in listing.ready]
+    blocked = [row for row in listing.upcoming if row.job.display_number == "J-1003"]
+    assert blocked and blocked[0].waiting_for == "Blocked: Material"
+    # The planned job is on nobody's list yet.
+    assert "J-1005" not in [r.job.display_number for r in listing.ready + listing.upcoming]
+
+
+def test_running_operation_stays_ready_and_says_so(shop, operator, mill, queue):
+    scan(operator, first_op(queue["relaxed"]), "start")
+    row = next(r for r in dispatch.dispatch_list(shop, mill).ready if r.job == queue["relaxed"])
+    assert row.status == "running"
+
+
+def test_done_operations_leave_the_list(shop, operator, mill, queue):
+    op = first_op(queue["late"])
+    scan(operator, op, "start")
+    scan(operator, op, "finish", qty_good=10)
+    assert "J-1004" not in ready_numbers(shop, mill)
+
+
+# --------------------------------------------------------------------------------- the page
+
+
+def test_page_shows_each_row_and_the_queue(supervisor_client, mill, queue):
+    response = supervisor_client.get(page_url(mill))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Dispatch · CNC Mill" in html
+    assert "Northwind Pumps" in html and "NP-220" in html
+    assert "h queued" in html and "day" in html
+    assert 'class="num dp-cr bad"' in html  # the tight job's ratio is red
+    assert "Inspection" in html  # what comes next
+    assert "Ready" in html
+    assert html.index("J-1003") < html.index("J-1004") < html.index("J-1002")
+    assert "Reset order" in html
+
+
+def test_htmx_poll_answers_only_the_list(supervisor_client, mill, queue):
+    response = supervisor_client.get(page_url(mill), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="dispatch-list"')
+    assert "<html" not in html
+    assert response["Vary"].count("HX-Request") == 1
+
+
+def test_work_center_list_links_to_dispatch(supervisor_client, mill):
+    html = supervisor_client.get(reverse("jobs:work_centers")).content.decode()
+    assert page_url(mill) in html
+
+
+def test_query_count_is_fixed_whatever_the_queue(
+    shop,
+    supervisor,
+    supervisor_client,
+    customer,
+    part,
+    work_centers,
+    mill,
+    django_assert_max_num_queries,
+):
+    inspection = work_centers[2]
+    for index in range(32):
+        released_job(
+            supervisor, customer, part, [mill, inspection, mill], due_days=index - 4, run=index
+        )
+    assert Operation.objects.filter(work_center=mill).count() >= 64
+    with django_assert_max_num_queries(10):
+        response = supervisor_client.get(page_url(mill))
+    assert response.status_code == 200
+    assert len(response.context["listing"].ready) == 32
+    assert len(response.context["listing"].upcoming) == 32
+    with django_assert_max_num_queries(10):
+        supervisor_client.get(page_url(mill), headers={"HX-Request": "true"})
+
+
+# ----------------------------------------------------------------------------------- reorder
+
+
+def test_move_to_top_reorders_and_records_an_event(shop, supervisor_client, mill, queue):
+    op = first_op(queue["relaxed"])
+    response = supervisor_client.post(move_url(mill, op), {"direction": "top"})
+    assert response.status_code == 302
+    assert response["Location"] == page_url(mill)
+    assert ready_numbers(shop, mill)[0] == "J-1001"
+    event = Event.objects.get(kind="dispatch.moved")
+    assert event.job == queue["relaxed"]
+    assert event.summary == "Dispatch: J-1001 op 1 moved to the top at CNC Mill"
+    html = supervisor_client.get(page_url(mill)).content.decode()
+    assert html.index("J-1001") < html.index("J-1003")
+
+
+def test_move_up_and_down_by_htmx_answer_the_list(shop, supervisor_client, mill, queue):
+    tight = first_op(queue["tight"])
+    response = supervisor_client.post(
+        move_url(mill, tight), {"direction": "up"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="dispatch-list"')
+    assert html.index("J-1002") < html.index("J-1004")
+    assert ready_numbers(shop, mill) == ["J-1003", "J-1002", "J-1004", "J-1001"]
+    supervisor_client.post(move_url(mill, first_op(queue["hot"])), {"direction": "down"})
+    assert ready_numbers(shop, mill) == ["J-1002", "J-1003", "J-1004", "J-1001"]
+    summaries = list(
+        Event.objects.filter(kind="dispatch.moved").order_by("id").values_list("summary", flat=True)
+    )
+    assert summaries == [
+        "Dispatch: J-1002 op 1 moved up to 2nd at CNC Mill",
+        "Dispatch: J-1003 op 1 moved down to 2nd at CNC Mill",
+    ]
+
+
+def test_new_work_still_sorts_itself_after_a_move(shop, supervisor, customer, part, mill, queue):
+    services.dispatch_move(
+        user=supervisor, work_center=mill, operation=first_op(queue["tight"]), direction="up"
+    )
+    # Only the head of the list down to the moved operation is pinned.
+    assert Operation.objects.filter(work_center=mill, dispatch_rank__isnull=False).count() == 2
+    newcomer = released_job(
+        supervisor, customer, part, [mill], due_days=30, priority=Priority.HOT, run=1
+    )
+    numbers = ready_numbers(shop, mill)
+    assert numbers[:3] == ["J-1003", "J-1002", newcomer.display_number]
+
+
+def test_double_submit_of_top_moves_once(shop, supervisor_client, mill, queue):
+    op = first_op(queue["relaxed"])
+    supervisor_client.post(move_url(mill, op), {"direction": "top"})
+    again = supervisor_client.post(move_url(mill, op), {"direction": "top"})
+    assert again.status_code == 302
+    assert Event.objects.filter(kind="dispatch.moved").count() == 1
+    assert ready_numbers(shop, mill)[0] == "J-1001"
+
+
+def test_reset_clears_the_manual_order(shop, supervisor, supervisor_client, mill, queue):
+    services.dispatch_move(
+        user=supervisor, work_center=mill, operation=first_op(queue["relaxed"]), direction="top"
+    )
+    response = supervisor_client.post(reverse("jobs:dispatch_reset", args=[mill.pk]), follow=True)
+    assert response.status_code == 200
+    assert "follows priority, critical ratio and due date again" in response.content.decode()
+    assert ready_numbers(shop, mill) == ["J-1003", "J-1004", "J-1002", "J-1001"]
+    assert not Operation.objects.filter(dispatch_rank__isnull=False).exists()
+    assert Event.objects.filter(kind="dispatch.reset").count() == 1
+    # Nothing left to reset: no second event.
+    supervisor_client.post(reverse("jobs:dispatch_reset", args=[mill.pk]))
+    assert Event.objects.filter(kind="dispatch.reset").count() == 1
+
+
+@pytest.mark.parametrize("direction", [None, "", "sideways", "<script>x</script>", "top" * 50])
+def test_bad_direction_is_422_and_changes_nothing(supervisor_client, mill, queue, direction):
+    data = {} if direction is None else {"direction": direction}
+    response = supervisor_client.post(move_url(mill, first_op(queue["relaxed"])), data)
+    assert response.status_code == 422
+    assert "Direction must be up, down or top." in response.content.decode()
+    assert "<script>x</script>" not in response.content.decode()
+    assert not Operation.objects.filter(dispatch_rank__isnull=False).exists()
+    assert not Event.objects.filter(kind__startswith="dispatch.").exists()
+
+
+def test_another_work_centers_operation_is_422_and_changes_nothing(
+    shop, supervisor, supervisor_client, customer, part, work_centers, mill, queue
+):
+    saw = work_centers[0]
+    at_saw = released_job(supervisor, customer, part, [saw])
+    response = supervisor_client.post(move_url(mill, first_op(at_saw)), {"direction": "top"})
+    assert response.status_code == 422
+    assert "does not run at CNC Mill" in response.content.decode()
+    # The same operation through the work center it belongs to is fine.
+    assert ready_numbers(shop, mill) == ["J-1003", "J-1004", "J-1002", "J-1001"]
+    assert not Operation.objects.filter(dispatch_rank__isnull=False).exists()
+    assert not Event.objects.filter(kind__startswith="dispatch.").exists()
+
+
+def test_upcoming_operation_cannot_be_moved(
+    supervisor, supervisor_client, customer, part, work_centers, mill
+):
+    job = released_job(supervisor, customer, part, [work_centers[0], mill])
+    second = job.operations.get(sequence=2)
+    response = supervisor_client.post(move_url(mill, second), {"direction": "top"})
+    assert response.status_code == 409
+    assert "is not ready yet" in response.content.decode()
+    assert not Event.objects.filter(kind__startswith="dispatch.").exists()
+
+
+def test_operator_sees_the_list_but_cannot_reorder(operator_client, mill, queue):
+    response = operator_client.get(page_url(mill))
+    assert response.status_code == 200
+    assert "Reset order" not in response.content.decode()
+    assert 'value="top"' not in response.content.decode()
+    moved = operator_client.post(move_url(mill, first_op(queue["relaxed"])), {"direction": "top"})
+    assert moved.status_code == 403
+    reset = operator_client.post(reverse("jobs:dispatch_reset", args=[mill.pk]))
+    assert reset.status_code == 403
+    assert not Operation.objects.filter(dispatch_rank__isnull=False).exists()
+    assert not Event.objects.filter(kind__startswith="dispatch.").exists()
+
+
+def test_outsider_gets_404_on_every_url_with_acme_ids(outsider_client, other_job, mill, queue):
+    op = first_op(queue["relaxed"])
+    assert outsider_client.get(page_url(mill)).status_code == 404
+    assert outsider_client.post(move_url(mill, op), {"direction": "top"}).status_code == 404
+    assert outsider_client.post(reverse("jobs:dispatch_reset", args=[mill.pk])).status_code == 404
+    # The outsider's own work center with Acme's operation: still not found.
+    own = first_op(other_job).work_center
+    assert outsider_client.post(move_url(own, op), {"direction": "top"}).status_code == 404
+    assert not Operation.objects.filter(dispatch_rank__isnull=False).exists()
+    assert not Event.objects.filter(kind__startswith="dispatch.").exists()
+
+
+def test_supervisor_cannot_reach_another_shops_operation(supervisor_client, other_job, mill):
+    response = supervisor_client.post(move_url(mill, first_op(other_job)), {"direction": "top"})
+    assert response.status_code == 404
+    assert first_op(other_job).dispatch_rank is None
+
+
+def test_wrong_methods_and_signed_out(mill, supervisor_client, queue):
+    op = first_op(queue["relaxed"])
+    assert supervisor_client.post(page_url(mill)).status_code == 405
+    assert supervisor_client.get(move_url(mill, op)).status_code == 405
+    anonymous = Client()
+    assert anonymous.get(page_url(mill)).status_code == 302
+    assert anonymous.post(move_url(mill, op), {"direction": "top"}).status_code == 302
+    assert not Operation.objects.filter(dispatch_rank__isnull=False).exists()
+
+
+def test_moving_an_operation_to_another_work_center_drops_its_place(
+    shop, supervisor, work_centers, mill, queue
+):
+    op = first_op(queue["relaxed"])
+    services.dispatch_move(user=supervisor, work_center=mill, operation=op, direction="top")
+    services.operation_update(user=supervisor, operation=op, work_center=work_centers[0])
+    op.refresh_from_db()
+    assert op.dispatch_rank is None
+    assert ready_numbers(shop, work_centers[0]) == ["J-1001"]
+
+
+def test_drop_at_a_position_moves_there(shop, supervisor_client, mill, queue):
+    # What the drag and drop posts: the relaxed job (4th) dropped on the 2nd row.
+    op = first_op(queue["relaxed"])
+    response = supervisor_client.post(
+        move_url(mill, op), {"direction": "to", "position": "2"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert ready_numbers(shop, mill) == ["J-1003", "J-1001", "J-1004", "J-1002"]
+    event = Event.objects.get(kind="dispatch.moved")
+    assert event.summary == "Dispatch: J-1001 op 1 moved up to 2nd at CNC Mill"
+    # Past the end means the end.
+    supervisor_client.post(move_url(mill, op), {"direction": "to", "position": "99"})
+    assert ready_numbers(shop, mill)[-1] == "J-1001"
+
+
+@pytest.mark.parametrize("position", [None, "", "0", "-1", "abc", "1.5", "9" * 40, "<b>"])
+def test_bad_position_is_422_and_changes_nothing(supervisor_client, mill, queue, position):
+    data = {"direction": "to"} | ({} if position is None else {"position": position})
+    response = supervisor_client.post(move_url(mill, first_op(queue["relaxed"])), data)
+    assert response.status_code == 422
+    assert "Position must be a whole number from 1." in response.content.decode()
+    assert not Operation.objects.filter(dispatch_rank__isnull=False).exists()
+    assert not Event.objects.filter(kind__startswith="dispatch.").exists()
+
+
+def test_rows_are_draggable_for_planners_only(supervisor_client, operator_client, mill, queue):
+    assert 'draggable="true"' in supervisor_client.get(page_url(mill)).content.decode()
+    assert "dispatch.js" in supervisor_client.get(page_url(mill)).content.decode()
+    assert 'draggable="true"' not in operator_client.get(page_url(mill)).content.decode()

@@ -1,0 +1,133 @@
+"""Each work center's dispatch list with the supervisor's reordering, and the live board.
+
+Both pages poll a partial of themselves through htmx; a move is a plain form POST that
+redirects back (works without JavaScript) or, from htmx, answers the re-rendered list.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from shopdesk.core.errors import ShopDeskError
+from shopdesk.core.models import Shop
+from shopdesk.jobs import dispatch, services
+from shopdesk.jobs.models import WorkCenter
+from shopdesk.jobs.selectors import get_operation_for, get_work_center_for
+
+POSITION = re.compile(r"^\d{1,5}$")
+
+
+def _shop(request: HttpRequest) -> Shop:
+    if request.shop is None:
+        raise PermissionDenied("This account does not belong to a shop.")
+    return request.shop
+
+
+def _can_plan(request: HttpRequest) -> bool:
+    return bool(request.membership and request.membership.can_plan)
+
+
+def _render_dispatch(
+    request: HttpRequest,
+    work_center: WorkCenter,
+    *,
+    status: int = 200,
+    error: ShopDeskError | None = None,
+) -> HttpResponse:
+    shop = _shop(request)
+    context: dict[str, Any] = {
+        "nav": "dispatch",
+        "work_center": work_center,
+        "listing": dispatch.dispatch_list(shop, work_center),
+        "can_plan": _can_plan(request),
+        "error": error,
+        "work_centers": list(
+            WorkCenter.objects.filter(shop=shop, active=True).only("id", "name").order_by("name")
+        ),
+    }
+    template = "jobs/dispatch.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#dispatch-list"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def dispatch_page(request: HttpRequest, pk: int) -> HttpResponse:
+    work_center = get_work_center_for(_shop(request), pk)
+    return _render_dispatch(request, work_center)
+
+
+def _after_change(
+    request: HttpRequest, work_center: WorkCenter, error: ShopDeskError | None
+) -> HttpResponse:
+    if error is not None:
+        return _render_dispatch(request, work_center, status=error.status, error=error)
+    if request.htmx:
+        return _render_dispatch(request, work_center)
+    return HttpResponseRedirect(reverse("jobs:dispatch", args=[work_center.pk]))
+
+
+@login_required
+@require_POST
+def dispatch_move(request: HttpRequest, pk: int, op_id: int) -> HttpResponse:
+    shop = _shop(request)
+    work_center = get_work_center_for(shop, pk)
+    operation = get_operation_for(shop, op_id)
+    raw_position = request.POST.get("position", "").strip()
+    error: ShopDeskError | None = None
+    try:
+        services.dispatch_move(
+            user=request.user,
+            work_center=work_center,
+            operation=operation,
+            direction=request.POST.get("direction", "").strip()[:10],
+            position=int(raw_position) if POSITION.match(raw_position) else None,
+        )
+    except ShopDeskError as exc:
+        error = exc
+    return _after_change(request, work_center, error)
+
+
+@login_required
+@require_POST
+def dispatch_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    work_center = get_work_center_for(_shop(request), pk)
+    error: ShopDeskError | None = None
+    try:
+        cleared = services.dispatch_reset(user=request.user, work_center=work_center)
+    except ShopDeskError as exc:
+        error = exc
+    else:
+        if not request.htmx:
+            messages.success(
+                request,
+                f"The order at {work_center} follows priority, critical ratio and due date again."
+                if cleared
+                else f"Nothing was reordered by hand at {work_center}.",
+            )
+    return _after_change(request, work_center, error)
+
+
+@login_required
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    context = {"board": dispatch.board(_shop(request)), "nav": "board"}
+    template = "jobs/board.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#board-live"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
