@@ -30,6 +30,18 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _private_files_in_tmp(settings, tmp_path):
+    """Documents and traveler batches go to a fresh directory per test, never var/files."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files"), "base_url": None},
+        },
+    }
+
+
 @pytest.fixture
 def shop(db):
     return ShopFactory(name="Acme Machining", slug="acme")

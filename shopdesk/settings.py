@@ -153,8 +153,32 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # The project-wide static files (shopdesk.css, floor.js) live outside any app.
 STATICFILES_DIRS = [BASE_DIR / "shopdesk" / "static"]
+# Private files (part documents, combined traveler PDFs) live in the "documents" storage:
+# local disk under SHOPDESK_DATA_DIR by default, S3-compatible object storage when
+# SHOPDESK_S3_BUCKET is set. They have no public URL; views that check the caller serve them.
+FILES_ROOT = Path(os.environ.get("SHOPDESK_FILES_ROOT", DATA_DIR / "files"))
+if os.environ.get("SHOPDESK_S3_BUCKET"):
+    _documents_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["SHOPDESK_S3_BUCKET"],
+            "endpoint_url": os.environ.get("SHOPDESK_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("SHOPDESK_S3_REGION") or None,
+            "access_key": os.environ.get("SHOPDESK_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("SHOPDESK_S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _documents_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(FILES_ROOT), "base_url": None},
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": _documents_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

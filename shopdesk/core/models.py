@@ -22,6 +22,12 @@ class Shop(models.Model):
     paper_size = models.CharField(max_length=10, choices=PaperSize, default=PaperSize.LETTER)
     # The next job number handed out; taken under a row lock by job_create.
     next_job_number = models.PositiveIntegerField(default=1001)
+    # Open labor entries are paused at this local time each day; blank leaves them running.
+    shift_end_time = models.TimeField(null=True, blank=True)
+    # A kiosk tablet signs its operator out after this many idle minutes.
+    kiosk_idle_minutes = models.PositiveSmallIntegerField(default=5)
+    # The largest single document upload accepted, in megabytes.
+    upload_limit_mb = models.PositiveIntegerField(default=100)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -50,9 +56,20 @@ class Membership(models.Model):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role)
     created_at = models.DateTimeField(default=timezone.now)
+    # Kiosk sign-in: a badge number unique in the shop and a PIN, hashed like a password.
+    # Both are set by a supervisor; blank means the person cannot use the kiosk.
+    badge_number = models.CharField(max_length=20, blank=True)
+    pin_hash = models.CharField(max_length=128, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["shop", "role"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "badge_number"],
+                condition=~models.Q(badge_number=""),
+                name="badge_number_unique_per_shop",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}) at {self.shop}"

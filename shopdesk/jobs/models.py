@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from shopdesk.core.models import Shop
 from shopdesk.customers.models import Customer
-from shopdesk.parts.models import Part
+from shopdesk.parts.models import Part, PartRevision
 
 
 class WorkCenterKind(models.TextChoices):
@@ -71,6 +71,17 @@ class JobStage(models.TextChoices):
         return [cls.PLANNED, cls.RELEASED, cls.IN_PRODUCTION, cls.COMPLETE]
 
 
+class MaterialStatus(models.TextChoices):
+    NOT_ORDERED = "not_ordered", "Not ordered"
+    ORDERED = "ordered", "Ordered"
+    RECEIVED = "received", "Received"
+    FROM_STOCK = "from_stock", "From stock"
+
+    @classmethod
+    def ready(cls) -> list[str]:
+        return [cls.RECEIVED, cls.FROM_STOCK]
+
+
 class Priority(models.IntegerChoices):
     LOW = 1, "Low"
     NORMAL = 2, "Normal"
@@ -107,7 +118,15 @@ class Job(models.Model):
     number = models.PositiveIntegerField()
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="jobs")
     part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="jobs")
+    # The part revision this job is made to. `revision` repeats its code for lists, travelers
+    # and search; both are set together by jobs.services only (create, move to a revision).
+    part_revision = models.ForeignKey(
+        PartRevision, on_delete=models.PROTECT, null=True, blank=True, related_name="jobs"
+    )
     revision = models.CharField(max_length=10)
+    material_status = models.CharField(
+        max_length=20, choices=MaterialStatus, default=MaterialStatus.NOT_ORDERED
+    )
     quantity = models.PositiveIntegerField(null=True, blank=True)
     customer_po = models.CharField(max_length=60, blank=True)
     due_date = models.DateField(null=True, blank=True)
@@ -329,3 +348,92 @@ class FloorAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.operation_id} ({self.client_id})"
+
+
+class NoticeStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CONFIRMED = "confirmed", "Blocker raised"
+    DISMISSED = "dismissed", "Dismissed"
+    MOVED = "moved", "Job moved to the new revision"
+
+
+class RevisionNotice(models.Model):
+    """A notice of change: the part's revision was released while this open job is on an older
+    one. It suggests a "drawing revision changed" blocker that a person confirms or dismisses."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="revision_notices")
+    from_revision = models.ForeignKey(PartRevision, on_delete=models.CASCADE, related_name="+")
+    to_revision = models.ForeignKey(PartRevision, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=12, choices=NoticeStatus, default=NoticeStatus.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, max_length=2000)
+    blocker = models.ForeignKey(
+        Blocker, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["job", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.job}: revision {self.from_revision} superseded by {self.to_revision}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == NoticeStatus.OPEN
+
+
+class LaborEndReason(models.TextChoices):
+    PAUSE = "pause", "Paused"
+    FINISH = "finish", "Finished"
+    SHIFT_END = "shift_end", "Shift ended"
+    SIGN_OUT = "sign_out", "Signed out"
+
+
+class LaborEntry(models.Model):
+    """Time one operator spent on one operation: opened by start, closed by pause, finish or the
+    shift end. Several operators may be on one operation, and one operator on two operations."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="labor_entries")
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="labor_entries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="labor_entries"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=12, choices=LaborEndReason, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operation", "user"],
+                condition=Q(ended_at__isnull=True),
+                name="one_open_labor_entry_per_operator_and_operation",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="labor_entry_ends_after_it_starts",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["shop", "ended_at"]),
+            models.Index(fields=["job", "operation"]),
+            models.Index(fields=["user", "ended_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.operation_id} from {self.started_at:%H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+    def duration(self, now: datetime.datetime | None = None) -> datetime.timedelta:
+        return (self.ended_at or now or timezone.now()) - self.started_at

@@ -9,7 +9,7 @@ from shopdesk.core.errors import InvalidInput
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.customers.models import Customer
-from shopdesk.parts.models import Part
+from shopdesk.parts.models import Part, PartRevision
 
 LIMITS = {"number": 60, "description": 200, "revision": 10, "material": 120}
 
@@ -43,6 +43,9 @@ def part_create(*, user: AbstractBaseUser, number: str, revision: str = "A", **v
     if Part.objects.filter(shop=shop, number__iexact=clean["number"]).exists():
         raise InvalidInput("A part with this number exists.", field="number")
     part = Part.objects.create(shop=shop, **clean)
+    # A new part starts with its first revision as a draft: its files are uploaded and the
+    # revision released before a job on it can be released.
+    PartRevision.objects.create(shop=shop, part=part, code=part.revision, created_by=user)
     event_append(
         shop=shop,
         actor=user,

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from shopdesk.core.models import PaperSize, Shop
 from shopdesk.jobs.models import Job
+from shopdesk.parts.models import PartRevision, documents_storage
 
 
 def new_traveler_token() -> str:
@@ -22,6 +23,10 @@ class Traveler(models.Model):
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="travelers")
     token = models.CharField(max_length=40, unique=True, default=new_traveler_token)
     revision = models.CharField(max_length=10)
+    # The revision printed on this traveler, so a scan after it is superseded can say so.
+    part_revision = models.ForeignKey(
+        PartRevision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     paper_size = models.CharField(max_length=10, choices=PaperSize)
     printed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -42,3 +47,46 @@ class Traveler(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Printing"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+def batch_pdf_path(instance: TravelerBatch, filename: str) -> str:
+    return f"shops/{instance.shop_id}/travelers/batch-{instance.pk}-{secrets.token_hex(8)}.pdf"
+
+
+class TravelerBatch(models.Model):
+    """One combined PDF of many travelers, made in the background with its progress stored."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=BatchStatus, default=BatchStatus.QUEUED)
+    # The jobs to print, in order, and what the batch release said about the ones it refused.
+    job_ids = models.JSONField(default=list)
+    report = models.JSONField(default=dict, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    pdf = models.FileField(
+        upload_to=batch_pdf_path, storage=documents_storage, blank=True, max_length=200
+    )
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["shop", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Traveler batch {self.pk} ({self.done}/{self.total})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0

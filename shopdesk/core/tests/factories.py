@@ -12,7 +12,14 @@ from django.utils import timezone
 from shopdesk.core.models import Membership, Role, Shop
 from shopdesk.customers.models import Customer
 from shopdesk.jobs.models import Job, JobStage, Operation, WorkCenter, WorkCenterKind
-from shopdesk.parts.models import Part
+from shopdesk.parts.models import (
+    Document,
+    DocumentKind,
+    Part,
+    PartRevision,
+    RevisionStatus,
+    StoredFile,
+)
 
 PASSWORD = "correct horse battery"
 
@@ -68,6 +75,19 @@ class PartFactory(factory.django.DjangoModelFactory):
     description = "Bracket, 6061-T6"
     revision = "A"
 
+    @factory.post_generation
+    def released_revision(part, create, extracted, **kwargs):  # noqa: N805
+        """Every factory part has its revision released (pass released_revision=False to skip).
+        Documents are added with DocumentFactory where a test needs them."""
+        if create and extracted is not False:
+            PartRevision.objects.create(
+                shop=part.shop,
+                part=part,
+                code=part.revision,
+                status=RevisionStatus.RELEASED,
+                released_at=part.created_at,
+            )
+
 
 class WorkCenterFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -94,6 +114,9 @@ class JobFactory(factory.django.DjangoModelFactory):
         customer=factory.SelfAttribute("..customer"),
     )
     revision = "A"
+    part_revision = factory.LazyAttribute(
+        lambda job: job.part.revisions.filter(code=job.revision).first()
+    )
     quantity = 100
     customer_po = factory.Sequence(lambda n: f"PO-{7000 + n}")
     due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
@@ -112,3 +135,52 @@ class OperationFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda op: op.work_center.name)
     setup_minutes = Decimal("30")
     run_minutes = Decimal("2.5")
+
+
+# The smallest PDF a viewer opens: one blank page. Used where a test needs a drawing on file.
+TINY_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class PartRevisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartRevision
+
+    part = factory.SubFactory(PartFactory)
+    shop = factory.SelfAttribute("part.shop")
+    code = factory.Sequence(lambda n: f"R{n}")
+    status = RevisionStatus.DRAFT
+
+
+def stored_file(shop: Shop, content: bytes = TINY_PDF, content_type: str = "application/pdf"):
+    """The shop's stored copy of `content`, written to the documents storage once."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    sha256 = hashlib.sha256(content).hexdigest()
+    existing = StoredFile.objects.filter(shop=shop, sha256=sha256).first()
+    if existing:
+        return existing
+    stored = StoredFile(shop=shop, sha256=sha256, size=len(content), content_type=content_type)
+    stored.blob.save(sha256, ContentFile(content), save=True)
+    return stored
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A current document on a revision; the content is TINY_PDF unless `content` is given."""
+
+    class Meta:
+        model = Document
+        exclude = ["content"]
+
+    revision = factory.SubFactory(PartRevisionFactory)
+    shop = factory.SelfAttribute("revision.shop")
+    kind = DocumentKind.DRAWING
+    name = factory.Sequence(lambda n: f"drawing-{n}.pdf")
+    content = TINY_PDF
+    stored = factory.LazyAttribute(lambda doc: stored_file(doc.shop, doc.content))

@@ -20,7 +20,7 @@ from shopdesk.jobs.models import (
     OperationStatus,
     Priority,
 )
-from shopdesk.parts.models import Part
+from shopdesk.parts.models import Part, PartRevision, RevisionStatus
 
 MAX_QUANTITY = 10_000_000
 EDITABLE_FIELDS = (
@@ -67,6 +67,31 @@ def _check_job_values(shop: Shop, values: dict[str, Any]) -> None:
             raise InvalidInput(f"At most {limit} characters.", field=name)
 
 
+def _part_revision_for(shop: Shop, part: Part, code: str = "") -> PartRevision:
+    """The revision a new job is made to: the one named, else the part's released revision,
+    else its newest draft."""
+    if part.shop_id != shop.id:
+        raise InvalidInput("No such part in this shop.", field="part")
+    code = (code or "").strip()
+    revisions = PartRevision.objects.filter(part=part)
+    if code:
+        found = revisions.filter(code=code).first()
+        if found is None:
+            raise InvalidInput(f"Part {part.number} has no revision {code[:10]}.", field="revision")
+        return found
+    found = (
+        revisions.filter(status=RevisionStatus.RELEASED).first()
+        or revisions.exclude(status=RevisionStatus.SUPERSEDED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if found is None:
+        raise InvalidInput(
+            f"Part {part.number} has no current revision; add one first.", field="part"
+        )
+    return found
+
+
 def _snapshot(job: Job, fields: tuple[str, ...]) -> dict[str, Any]:
     snapshot: dict[str, Any] = {}
     for name in fields:
@@ -98,10 +123,12 @@ def job_create(
     from shopdesk.jobs.services.routing import _operation_values
 
     shop = require_planner(user).shop
+    part_revision = _part_revision_for(shop, part, revision)
     values = {
         "customer": customer,
         "part": part,
-        "revision": (revision or part.revision or "").strip(),
+        "part_revision": part_revision,
+        "revision": part_revision.code,
         "quantity": quantity,
         "customer_po": customer_po.strip(),
         "due_date": due_date,

@@ -143,11 +143,24 @@ def test_creating_a_job_with_its_routing_opens_the_live_job_page(
     assert Event.objects.filter(job=job, kind="job.created").count() == 1
 
 
-def test_revision_typed_in_overrides_the_parts_current_revision(
+def test_a_job_can_be_made_to_an_older_revision_the_part_has(
     supervisor_client, customer, part, work_centers
 ):
-    supervisor_client.post(CREATE_URL, create_data(customer, part, work_centers, revision="B2"))
-    assert Job.objects.get().revision == "B2"
+    older = part.revisions.create(shop=part.shop, code="0", status="superseded")
+    supervisor_client.post(CREATE_URL, create_data(customer, part, work_centers, revision="0"))
+    job = Job.objects.get()
+    assert (job.revision, job.part_revision) == ("0", older)
+
+
+def test_a_revision_the_part_does_not_have_is_refused_and_no_job_is_made(
+    supervisor_client, customer, part, work_centers
+):
+    response = supervisor_client.post(
+        CREATE_URL, create_data(customer, part, work_centers, revision="B2")
+    )
+    assert response.status_code == 422
+    assert "has no revision B2" in response.content.decode()
+    assert not Job.objects.exists()
 
 
 def test_a_job_without_routing_rows_is_created_with_an_empty_routing(
