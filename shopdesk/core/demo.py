@@ -19,6 +19,7 @@ from typing import Any
 import django.utils.timezone as django_timezone
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,9 +27,16 @@ from shopdesk.core.models import Membership, PaperSize, Role, Shop
 from shopdesk.customers import services as customer_services
 from shopdesk.customers.models import Customer
 from shopdesk.jobs import services as job_services
-from shopdesk.jobs.models import Job, JobStage, Operation, Priority, WorkCenter
+from shopdesk.jobs.models import (
+    Job,
+    JobStage,
+    MaterialStatus,
+    Operation,
+    Priority,
+    WorkCenter,
+)
 from shopdesk.parts import services as part_services
-from shopdesk.parts.models import Part
+from shopdesk.parts.models import DocumentKind, Part, PartRevision
 from shopdesk.travelers.services import traveler_print
 
 SEED = 1042
@@ -409,6 +417,160 @@ def _routing(
     return operations
 
 
+# ---------------------------------------------------------------------------------------------
+# Part files: a small drawing per part and revision, a shop-wide spec shared by every part (the
+# same bytes, so the shop stores it once), and an NC program for some.
+
+
+def _pdf_text(value: str) -> str:
+    text = value.encode("latin-1", "replace").decode("latin-1")
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def _pdf(pages: list[str]) -> bytes:
+    """A plain PDF (letter, landscape, Helvetica) of the given page content streams."""
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids ["
+        + " ".join(f"{5 + index * 2} 0 R" for index in range(len(pages)))
+        + f"] /Count {len(pages)} >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>",
+    ]
+    for index, content in enumerate(pages):
+        stream = content.encode("latin-1")
+        objects.append(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 792 612] "
+            "/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> "
+            f"/Contents {6 + index * 2} 0 R >>"
+        )
+        objects.append(
+            f"<< /Length {len(stream)} >>\nstream\n" + stream.decode("latin-1") + "\nendstream"
+        )
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    ).encode()
+    return bytes(out)
+
+
+def _text(x: float, y: float, value: str, *, size: int = 9, bold: bool = False) -> str:
+    font = "F2" if bold else "F1"
+    return f"BT /{font} {size} Tf {x} {y} Td ({_pdf_text(value)}) Tj ET\n"
+
+
+def _drawing_pdf(part: Part, code: str, *, bore: str, drawn: str) -> bytes:
+    """A one-sheet drawing: frame, a part outline with a bore, dimensions and a title block."""
+    k = 0.5523 * 55  # Bezier handle for a circle of radius 55
+    cx, cy = 300, 330
+    circle = (
+        f"{cx + 55} {cy} m "
+        f"{cx + 55} {cy + k} {cx + k} {cy + 55} {cx} {cy + 55} c "
+        f"{cx - k} {cy + 55} {cx - 55} {cy + k} {cx - 55} {cy} c "
+        f"{cx - 55} {cy - k} {cx - k} {cy - 55} {cx} {cy - 55} c "
+        f"{cx + k} {cy - 55} {cx + 55} {cy - k} {cx + 55} {cy} c S\n"
+    )
+    content = (
+        "1 w 18 18 756 576 re S\n0.6 w 24 24 744 564 re S\n"
+        "1.4 w 140 210 320 240 re S\n" + circle + "0.4 w\n"
+        "140 180 m 460 180 l S 140 175 m 140 205 l S 460 175 m 460 205 l S\n"
+        "110 210 m 110 450 l S 105 210 m 135 210 l S 105 450 m 135 450 l S\n"
+        "[4 3] 0 d 300 200 m 300 460 l S 130 330 m 470 330 l S [] 0 d\n"
+        "520 24 248 110 re S 520 80 m 768 80 l S 520 52 m 768 52 l S 680 24 m 680 80 l S\n"
+        + _text(285, 185, "120.00")
+        + _text(60, 326, "90.00")
+        + _text(362, 390, f"BORE {bore}")
+        + _text(140, 470, "ALL DIMENSIONS IN MM. BREAK SHARP EDGES 0.2 x 45.", size=8)
+        + _text(140, 458, f"MATERIAL: {part.material or 'PER PO'}", size=8)
+        + _text(528, 116, part.number, size=14, bold=True)
+        + _text(528, 92, (part.description or "")[:40], size=9)
+        + _text(528, 62, "DRAWN " + drawn, size=8)
+        + _text(528, 32, "SCALE 1:1   SHEET 1/1", size=8)
+        + _text(688, 58, "REV", size=8)
+        + _text(700, 32, code, size=16, bold=True)
+    )
+    return _pdf([content])
+
+
+GENERAL_SPEC = _pdf(
+    [
+        _text(
+            60,
+            540,
+            "Demo Machine Works - General machining specification GS-01",
+            size=14,
+            bold=True,
+        )
+        + "".join(
+            _text(60, 500 - 22 * index, line, size=10)
+            for index, line in enumerate(
+                [
+                    "1. Unless stated on the drawing, linear tolerances are ISO 2768-m.",
+                    "2. Break all sharp edges 0.2-0.5 mm x 45 degrees. No burrs.",
+                    "3. Surface finish Ra 3.2 on machined faces unless stated.",
+                    "4. Threads per ISO 965-1 6H/6g; gauge every thread on the first article.",
+                    "5. First article: full dimensional report before the batch runs.",
+                    "6. Parts are cleaned, dried and bagged in counts of 10.",
+                ]
+            )
+        )
+    ]
+)
+
+
+def _nc_program(part: Part, code: str) -> bytes:
+    number = 1000 + part.pk % 9000
+    return (
+        f"%\nO{number} ({part.number} REV {code} OP10)\n"
+        "(T1 D12 ENDMILL / T2 D8.5 DRILL / T3 M10 TAP)\n"
+        "G21 G90 G17 G40 G49 G80\nG54\nT1 M06\nS8000 M03\nG00 X0. Y0. Z25.\n"
+        "G43 H01 Z5. M08\nG01 Z-2. F300.\nX120. F1200.\nY90.\nX0.\nY0.\n"
+        "G00 Z25. M09\nM05\nG91 G28 Z0.\nM30\n%\n"
+    ).encode("ascii")
+
+
+def _attach(user: Any, revision: PartRevision, name: str, content: bytes, kind: str) -> None:
+    part_services.document_upload(
+        user=user, revision=revision, upload=SimpleUploadedFile(name, content), kind=kind
+    )
+
+
+def _give_files(user: Any, part: Part, revision: PartRevision, *, bore: str, program: bool) -> None:
+    """Upload a revision's drawing, the shared spec and (for some parts) an NC program."""
+    drawn = user.get_full_name() or user.username
+    drawing = _drawing_pdf(part, revision.code, bore=bore, drawn=drawn)
+    _attach(user, revision, f"{part.number} rev {revision.code}.pdf", drawing, DocumentKind.DRAWING)
+    _attach(
+        user, revision, "GS-01 general machining spec.pdf", GENERAL_SPEC, DocumentKind.SPECIFICATION
+    )
+    if program:
+        nc = _nc_program(part, revision.code)
+        _attach(user, revision, f"{part.number} OP10.nc", nc, DocumentKind.PROGRAM)
+
+
+def _material_status(stage: str, index: int) -> str:
+    """Jobs on the floor have their material; planned ones are at every step of getting it."""
+    if stage != JobStage.PLANNED:
+        return MaterialStatus.FROM_STOCK if index % 4 == 0 else MaterialStatus.RECEIVED
+    return [MaterialStatus.NOT_ORDERED, MaterialStatus.ORDERED, MaterialStatus.RECEIVED][index % 3]
+
+
+def _next_code(code: str) -> str:
+    return (
+        chr(ord(code) + 1)
+        if len(code) == 1 and code.isalpha() and code.upper() != "Z"
+        else f"{code}-1"
+    )
+
+
 def _build_machine_shop(
     clock: _Clock, rng: random.Random, password_hash: str, now: datetime.datetime
 ) -> Shop:
@@ -458,6 +620,11 @@ def _build_machine_shop(
             description=description,
             material=material,
         )
+        # Every part's first revision is released with its files before any job is made.
+        first = part.revisions.get()
+        _give_files(office, part, first, bore="22.00 H7", program=index % 3 == 0)
+        part_services.revision_release(user=supervisor, revision=first)
+        part.refresh_from_db()
         parts.append((part, family))
 
     planners = [supervisor, supervisor, owner, office]
@@ -477,7 +644,7 @@ def _build_machine_shop(
     # In-production jobs sit at each work center in turn, so every dispatch list has work.
     where_next = iter(list(MACHINING_KINDS) * DEMO_JOB_COUNT)
     planned_seen = 0
-    for stage in stages:
+    for job_index, stage in enumerate(stages):
         part, family = parts[rng.randrange(len(parts))]
         created = now - datetime.timedelta(days=rng.uniform(*ages[stage]))
         is_open = stage in JobStage.open_stages()
@@ -521,6 +688,7 @@ def _build_machine_shop(
             owner=rng.choice([supervisor, supervisor, owner, None]),
             notes=rng.choice(["", "", "", "Certs required with shipment.", "Customer material."]),
             operations=routing,
+            material_status=_material_status(stage, job_index),
         )
         if stage == JobStage.PLANNED:
             if routing and due_date and rng.random() < 0.3:
@@ -582,6 +750,32 @@ def _build_machine_shop(
         story.close(owner, reason)
         created = now - datetime.timedelta(days=rng.uniform(15, 30))
         story.run(created, created + datetime.timedelta(days=rng.uniform(1, 4)))
+
+    # Engineering changes: the two parts with the most open jobs get a new revision, released
+    # yesterday, so their open jobs carry a notice of change (and the old files show superseded).
+    changed = sorted(
+        (part for part, _family in parts),
+        key=lambda part: (-Job.objects.filter(part=part, is_open=True).count(), part.number),
+    )[:2]
+    for hours_ago, part in zip((30, 20), changed, strict=True):
+        clock.at = now - datetime.timedelta(hours=hours_ago)
+        part.refresh_from_db()
+        revision = part_services.revision_create(
+            user=office,
+            part=part,
+            code=_next_code(part.revision),
+            note="Bore 22.00 H7 → 24.00 H7 per customer ECN; chamfer added.",
+        )
+        _give_files(office, part, revision, bore="24.00 H7", program=True)
+        part_services.revision_release(user=supervisor, revision=revision)
+    # And one draft in progress, not released yet.
+    clock.at = now - datetime.timedelta(hours=4)
+    draft_part = parts[-1][0]
+    draft_part.refresh_from_db()
+    draft = part_services.revision_create(
+        user=office, part=draft_part, code=_next_code(draft_part.revision), note="Lighter pocket."
+    )
+    _give_files(office, draft_part, draft, bore="22.00 H7", program=False)
     return shop
 
 
@@ -634,6 +828,11 @@ def _build_anodizing_shop(
             ]
         )
     ]
+    for part in parts:
+        first = part.revisions.get()
+        _give_files(anodizer, part, first, bore="12.00", program=False)
+        part_services.revision_release(user=anodizer, revision=first)
+        part.refresh_from_db()
     wc = demo.work_centers
     for index, (stage, finished) in enumerate(
         [
@@ -662,6 +861,7 @@ def _build_anodizing_shop(
             due_date=today + datetime.timedelta(days=(-2 if index == 3 else 4 + index)),
             customer_po=f"AN-{5100 + index}",
             operations=routing,
+            material_status=_material_status(stage, index),
         )
         if stage != JobStage.PLANNED:
             story.release(anodizer)

@@ -1,12 +1,13 @@
-"""Parts over the API: list, create, read and change."""
+"""Parts over the API: list, create, read and change; their revisions (list, add, release) and
+documents (list, upload, read, download, find by content hash)."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.db.models import Q
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from shopdesk.api.errors import error_responses
 from shopdesk.api.lookups import customer_field, part_for
@@ -15,12 +16,16 @@ from shopdesk.api.schemas import (
     DbId,
     InSchema,
     PageQuery,
+    PersonOut,
     SearchText,
     paginate,
     text,
 )
-from shopdesk.parts import services
-from shopdesk.parts.models import Part
+from shopdesk.core.errors import InvalidInput
+from shopdesk.parts import selectors, services
+from shopdesk.parts.files import kind_for_name
+from shopdesk.parts.models import Document, DocumentKind, Part, PartRevision
+from shopdesk.parts.views import file_response
 
 router = Router(tags=["parts"])
 
@@ -54,8 +59,9 @@ class PartIn(InSchema):
 
 
 class PartPatch(InSchema):
+    """The revision is not here: it follows the released revision (add and release one)."""
+
     number: Number = None
-    revision: Revision = None
     description: Description = None
     material: Material = None
     customer: DbId | None = Field(None, description="Id of a customer, or null for none.")
@@ -98,3 +104,210 @@ def part_update(request: HttpRequest, part_id: DbId, payload: PartPatch) -> Part
     if "customer" in changes:
         changes["customer"] = customer_field(request.shop, changes["customer"])
     return services.part_update(user=request.user, part=part, **changes)
+
+
+# ------------------------------------------------------------------------------ revisions
+
+
+class RevisionOut(Schema):
+    id: int
+    code: str
+    status: str = Field(description="draft, released or superseded.")
+    note: str
+    document_count: int = Field(description="Current (not replaced) documents.")
+    created_at: datetime.datetime
+    created_by: PersonOut | None
+    released_at: datetime.datetime | None
+    released_by: PersonOut | None
+    superseded_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_document_count(obj: PartRevision) -> int:
+        count = getattr(obj, "document_count", None)
+        if count is None:
+            count = obj.documents.filter(replaced_at__isnull=True).count()
+        return count
+
+
+class RevisionIn(InSchema):
+    code: Revision = Field(description="Unique per part: letters and digits, then . - _.")
+    note: text(500) = Field("", description="What changed.")
+
+
+def _revision_out(revision: PartRevision) -> PartRevision:
+    return selectors.part_revisions(revision.part).get(pk=revision.pk)
+
+
+@router.get(
+    "/parts/{part_id}/revisions",
+    response={200: list[RevisionOut], **error_responses(404)},
+)
+def revision_list(request: HttpRequest, part_id: DbId) -> list[PartRevision]:
+    """The part's revisions, newest first."""
+    part = part_for(request.shop, part_id)
+    return list(selectors.part_revisions(part))
+
+
+@router.post(
+    "/parts/{part_id}/revisions",
+    response={201: RevisionOut, **error_responses(403, 404)},
+)
+def revision_create(
+    request: HttpRequest, part_id: DbId, payload: RevisionIn
+) -> Status[PartRevision]:
+    """Add a draft revision. Upload its documents, then release it."""
+    part = part_for(request.shop, part_id)
+    revision = services.revision_create(
+        user=request.user, part=part, code=payload.code, note=payload.note
+    )
+    return Status(201, _revision_out(revision))
+
+
+@router.post(
+    "/parts/{part_id}/revisions/{revision_id}/release",
+    response={200: RevisionOut, **error_responses(403, 404, 409)},
+)
+def revision_release(request: HttpRequest, part_id: DbId, revision_id: DbId) -> PartRevision:
+    """Release a draft revision: the one released before is superseded and every open job on
+    an older revision gets a notice of change."""
+    part = part_for(request.shop, part_id)
+    revision = selectors.get_revision_for(request.shop, revision_id, part=part)
+    return _revision_out(services.revision_release(user=request.user, revision=revision))
+
+
+# ------------------------------------------------------------------------------ documents
+
+
+class RevisionRefOut(Schema):
+    id: int
+    code: str
+    status: str
+
+
+class DocumentOut(Schema):
+    id: int
+    part_id: int
+    revision: RevisionRefOut
+    kind: str
+    name: str = Field(description="A safe display name made from the uploaded one.")
+    version: int
+    size: int
+    content_type: str = Field(description="Read from the content, not from the upload.")
+    sha256: str
+    uploaded_at: datetime.datetime
+    uploaded_by: PersonOut | None
+    replaced_at: datetime.datetime | None
+    replaced_by_id: int | None
+    download_url: str
+
+    @staticmethod
+    def resolve_part_id(obj: Document) -> int:
+        return obj.revision.part_id
+
+    @staticmethod
+    def resolve_size(obj: Document) -> int:
+        return obj.stored.size
+
+    @staticmethod
+    def resolve_content_type(obj: Document) -> str:
+        return obj.stored.content_type
+
+    @staticmethod
+    def resolve_sha256(obj: Document) -> str:
+        return obj.stored.sha256
+
+    @staticmethod
+    def resolve_download_url(obj: Document) -> str:
+        return f"/api/v1/documents/{obj.pk}/file"
+
+
+class DocumentQuery(Schema):
+    history: bool = Field(False, description="Also list replaced versions.")
+
+
+FILE_RESPONSE = {
+    "description": "The stored file, with its sniffed content type. PDFs and images are "
+    "served inline, everything else as an attachment.",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
+@router.get(
+    "/parts/{part_id}/revisions/{revision_id}/documents",
+    response={200: list[DocumentOut], **error_responses(404)},
+)
+def document_list(
+    request: HttpRequest, part_id: DbId, revision_id: DbId, filters: Query[DocumentQuery]
+) -> list[Document]:
+    """The revision's current documents, newest first (with `history=true`, every version)."""
+    part = part_for(request.shop, part_id)
+    revision = selectors.get_revision_for(request.shop, revision_id, part=part)
+    documents = Document.objects.filter(shop=request.shop, revision=revision).select_related(
+        "stored", "revision", "uploaded_by"
+    )
+    if not filters.history:
+        documents = documents.filter(replaced_at__isnull=True)
+    return list(documents.order_by("-uploaded_at", "-id"))
+
+
+@router.post(
+    "/parts/{part_id}/revisions/{revision_id}/documents",
+    response={201: DocumentOut, **error_responses(403, 404, 409)},
+)
+def document_upload(
+    request: HttpRequest,
+    part_id: DbId,
+    revision_id: DbId,
+    file: File[UploadedFile],
+    kind: Form[str] = "auto",
+    replaces: Form[int | None] = None,
+) -> Status[Document]:
+    """Upload one file (multipart) to a revision. `kind` is one of drawing, model, program,
+    specification, customer_po, other, or `auto` (by extension). With `replaces`, the
+    upload becomes the next version of that document of the same revision. Identical content
+    is stored once per shop: look it up first with `GET /documents/by-sha256/{sha256}`."""
+    part = part_for(request.shop, part_id)
+    revision = selectors.get_revision_for(request.shop, revision_id, part=part)
+    old = None
+    if replaces is not None:
+        old = Document.objects.filter(shop=request.shop, pk=replaces).first()
+        if old is None:
+            raise InvalidInput("No such document in this shop.", field="replaces")
+    kind = kind_for_name(file.name or "") if kind in ("", "auto") else kind
+    if kind not in DocumentKind.values:
+        raise InvalidInput(
+            "Use one of: auto, " + ", ".join(DocumentKind.values) + ".", field="kind"
+        )
+    document = services.document_upload(
+        user=request.user,
+        revision=revision,
+        upload=file,
+        kind=kind,
+        replaces=old,
+    )
+    return Status(201, selectors.get_document_for(request.shop, document.pk))
+
+
+@router.get(
+    "/documents/by-sha256/{sha256}",
+    response={200: DocumentOut, **error_responses(404)},
+)
+def document_by_sha256(request: HttpRequest, sha256: str) -> Document:
+    """The newest document of your shop with this content (hex SHA-256), so a client can skip
+    uploading bytes the shop already has. Another shop's content answers 404."""
+    return selectors.get_document_by_sha256(request.shop, sha256)
+
+
+@router.get("/documents/{document_id}", response={200: DocumentOut, **error_responses(404)})
+def document_get(request: HttpRequest, document_id: DbId) -> Document:
+    return selectors.get_document_for(request.shop, document_id)
+
+
+@router.get(
+    "/documents/{document_id}/file",
+    response=error_responses(404),
+    openapi_extra={"responses": {"200": FILE_RESPONSE}},
+)
+def document_file(request: HttpRequest, document_id: DbId) -> HttpResponse:
+    """The document's file, streamed."""
+    return file_response(selectors.get_document_for(request.shop, document_id))

@@ -1,21 +1,75 @@
-"""Reads of parts, scoped to one shop."""
+"""Reads of parts, their revisions and documents, scoped to one shop."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from shopdesk.core.models import Shop
 from shopdesk.jobs.models import Job
-from shopdesk.parts.models import Part
+from shopdesk.parts.models import Document, Part, PartRevision, RevisionStatus
+
+SHA256_LENGTH = 64
+
+
+def _id(value: object) -> int:
+    text = str(value)
+    if not text.isdigit() or len(text) > 18:
+        raise Http404("Not found.")
+    return int(text)
 
 
 def get_part_for(shop: Shop, part_id: int | str) -> Part:
     """The shop's part; 404 for another shop's id or anything that is not an id."""
     try:
-        return Part.objects.select_related("customer").get(pk=part_id, shop=shop)
+        return Part.objects.select_related("customer").get(pk=_id(part_id), shop=shop)
     except (Part.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such part.") from exc
+
+
+def get_revision_for(
+    shop: Shop, revision_id: int | str, *, part: Part | None = None
+) -> PartRevision:
+    """The shop's revision (of `part`, when given); 404 otherwise."""
+    revisions = PartRevision.objects.filter(shop=shop).select_related("part")
+    if part is not None:
+        revisions = revisions.filter(part=part)
+    revision = revisions.filter(pk=_id(revision_id)).first()
+    if revision is None:
+        raise Http404("No such revision.")
+    return revision
+
+
+def _documents(shop: Shop) -> QuerySet[Document]:
+    return Document.objects.filter(shop=shop).select_related(
+        "stored", "revision", "revision__part", "uploaded_by"
+    )
+
+
+def get_document_for(shop: Shop, document_id: int | str) -> Document:
+    """The shop's document with its stored file, revision and part; 404 otherwise."""
+    document = _documents(shop).filter(pk=_id(document_id)).first()
+    if document is None:
+        raise Http404("No such document.")
+    return document
+
+
+def get_document_by_sha256(shop: Shop, sha256: str) -> Document:
+    """The newest current document of the shop with this content; 404 when the shop has none
+    (another shop holding the same bytes answers 404 too)."""
+    sha256 = str(sha256).strip().lower()
+    if len(sha256) != SHA256_LENGTH or any(ch not in "0123456789abcdef" for ch in sha256):
+        raise Http404("No such document.")
+    documents = _documents(shop).filter(stored__sha256=sha256)
+    document = (
+        documents.filter(replaced_at__isnull=True).order_by("-uploaded_at", "-id").first()
+        or documents.order_by("-uploaded_at", "-id").first()
+    )
+    if document is None:
+        raise Http404("No such document.")
+    return document
 
 
 def part_list(shop: Shop, *, q: str = "", customer_id: int | None = None) -> QuerySet[Part]:
@@ -38,4 +92,102 @@ def part_jobs(part: Part, *, limit: int = 50) -> list[Job]:
         Job.objects.filter(shop_id=part.shop_id, part=part)
         .select_related("customer", "current_work_center")
         .order_by("-created_at", "-number")[:limit]
+    )
+
+
+def part_revisions(part: Part) -> QuerySet[PartRevision]:
+    """The part's revisions, newest first, with their count of current documents."""
+    return (
+        PartRevision.objects.filter(shop_id=part.shop_id, part=part)
+        .select_related("created_by", "released_by")
+        .annotate(document_count=Count("documents", filter=Q(documents__replaced_at__isnull=True)))
+        .order_by("-created_at", "-id")
+    )
+
+
+def revision_documents(revision: PartRevision) -> list[Document]:
+    """The revision's current documents (not replaced), newest first."""
+    return list(
+        Document.objects.filter(
+            shop_id=revision.shop_id, revision=revision, replaced_at__isnull=True
+        )
+        .select_related("stored", "uploaded_by")
+        .order_by("-uploaded_at", "-id")
+    )
+
+
+def document_history(document: Document) -> list[Document]:
+    """Every version of the document, newest first (the chain of `replaced_by` links)."""
+    versions = {
+        doc.pk: doc
+        for doc in Document.objects.filter(
+            shop_id=document.shop_id, revision_id=document.revision_id
+        ).select_related("stored", "uploaded_by")
+    }
+    replaced = {doc.replaced_by_id: doc for doc in versions.values() if doc.replaced_by_id}
+    current = versions.get(document.pk, document)
+    while current.replaced_by_id and current.replaced_by_id in versions:
+        current = versions[current.replaced_by_id]
+    chain = [current]
+    while chain[-1].pk in replaced:
+        chain.append(replaced[chain[-1].pk])
+    return chain
+
+
+@dataclass
+class RevisionFiles:
+    """One revision on the part page: its current documents (each with older versions) and how
+    many open jobs would get a notice of change if it were released."""
+
+    revision: PartRevision
+    documents: list[Document] = field(default_factory=list)
+    notice_jobs: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def part_revision_files(part: Part) -> list[RevisionFiles]:
+    """Every revision of the part with its documents and version history, in three queries
+    whatever the number of revisions and documents."""
+    revisions = [RevisionFiles(revision) for revision in part_revisions(part)]
+    by_id = {row.revision.pk: row for row in revisions}
+    documents = list(
+        Document.objects.filter(shop_id=part.shop_id, revision__part=part)
+        .select_related("stored", "uploaded_by")
+        .order_by("-uploaded_at", "-id")
+    )
+    replaced = {doc.replaced_by_id: doc for doc in documents if doc.replaced_by_id}
+    for doc in documents:
+        if doc.replaced_at is not None:
+            continue
+        older = []
+        cursor = doc
+        while cursor.pk in replaced and len(older) < len(documents):
+            cursor = replaced[cursor.pk]
+            older.append(cursor)
+        doc.older_versions = older
+        row = by_id.get(doc.revision_id)
+        if row is not None:
+            row.documents.append(doc)
+    open_jobs = (
+        Job.objects.filter(shop_id=part.shop_id, part=part, is_open=True)
+        .exclude(part_revision__isnull=True)
+        .values_list("part_revision_id")
+        .annotate(count=Count("pk"))
+    )
+    counts = dict(open_jobs)
+    total = sum(counts.values())
+    for row in revisions:
+        if row.revision.status == RevisionStatus.DRAFT:
+            row.notice_jobs = total - counts.get(row.revision.pk, 0)
+    return revisions
+
+
+def open_jobs_needing_notice(revision: PartRevision) -> list[Job]:
+    """Open jobs of the part that are on another revision: they get a notice if it is released."""
+    return list(
+        Job.objects.filter(shop_id=revision.shop_id, part_id=revision.part_id, is_open=True)
+        .exclude(part_revision__isnull=True)
+        .exclude(part_revision=revision)
+        .select_related("part_revision", "customer")
+        .order_by("number")
     )

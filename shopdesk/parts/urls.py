@@ -8,4 +8,21 @@ urlpatterns = [
     path("new/", views.part_create, name="create"),
     path("<int:pk>/", views.part_detail, name="detail"),
     path("<int:pk>/edit/", views.part_edit, name="edit"),
+    path("<int:pk>/revisions/", views.revision_create, name="revision_create"),
+    path(
+        "<int:pk>/revisions/<int:revision_id>/release/",
+        views.revision_release,
+        name="revision_release",
+    ),
+    path(
+        "<int:pk>/revisions/<int:revision_id>/documents/",
+        views.document_upload,
+        name="document_upload",
+    ),
+    path("documents/<int:document_id>/", views.document_file, name="document_file"),
+    path(
+        "documents/<int:document_id>/replace/",
+        views.document_replace,
+        name="document_replace",
+    ),
 ]

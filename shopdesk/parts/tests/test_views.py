@@ -190,7 +190,9 @@ def test_double_submit_of_create_makes_one_part(supervisor_client):
 
 
 def test_edit_a_part(supervisor_client, part):
-    assert 'value="NP-220"' in supervisor_client.get(edit_url(part)).content.decode()
+    html = supervisor_client.get(edit_url(part)).content.decode()
+    assert 'value="NP-220"' in html
+    assert 'name="revision"' not in html  # the revision is derived, never typed in
 
     response = supervisor_client.post(
         edit_url(part),
@@ -199,9 +201,11 @@ def test_edit_a_part(supervisor_client, part):
 
     assert response.status_code == 303
     part.refresh_from_db()
-    assert (part.revision, part.description, part.customer) == ("B", "Pump housing, cast", None)
+    # A typed-in revision is ignored: only releasing a revision changes it.
+    assert (part.revision, part.description, part.customer) == ("A", "Pump housing, cast", None)
     event = Event.objects.get(kind="part.updated")
-    assert event.before["revision"] == "A" and event.after["revision"] == "B"
+    assert "revision" not in event.after
+    assert event.after["description"] == "Pump housing, cast"
 
 
 def test_script_in_a_description_is_shown_as_text(supervisor_client, part):

@@ -10,8 +10,9 @@ from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.customers.models import Customer
 from shopdesk.parts.models import Part, PartRevision
+from shopdesk.parts.services.revisions import clean_revision_code
 
-LIMITS = {"number": 60, "description": 200, "revision": 10, "material": 120}
+LIMITS = {"number": 60, "description": 200, "material": 120}
 
 
 def _clean(shop_id: int, values: dict[str, Any]) -> dict[str, Any]:
@@ -22,6 +23,10 @@ def _clean(shop_id: int, values: dict[str, Any]) -> dict[str, Any]:
                 raise InvalidInput("No such customer in this shop.", field="customer")
             clean[name] = value
             continue
+        if name == "revision":
+            raise InvalidInput(
+                "The revision is not typed in: add a revision and release it.", field=name
+            )
         if name not in LIMITS:
             raise InvalidInput(f"Unknown field: {name}.", field=name)
         if not isinstance(value, str):
@@ -30,16 +35,16 @@ def _clean(shop_id: int, values: dict[str, Any]) -> dict[str, Any]:
         if len(value) > LIMITS[name]:
             raise InvalidInput(f"At most {LIMITS[name]} characters.", field=name)
         clean[name] = value
-    for required in ("number", "revision"):
-        if required in clean and not clean[required]:
-            raise InvalidInput(f"A part {required} is required.", field=required)
+    if "number" in clean and not clean["number"]:
+        raise InvalidInput("A part number is required.", field="number")
     return clean
 
 
 @transaction.atomic
 def part_create(*, user: AbstractBaseUser, number: str, revision: str = "A", **values: Any) -> Part:
     shop = require_planner(user).shop
-    clean = _clean(shop.id, {"number": number, "revision": revision, **values})
+    clean = _clean(shop.id, {"number": number, **values})
+    clean["revision"] = clean_revision_code(revision)
     if Part.objects.filter(shop=shop, number__iexact=clean["number"]).exists():
         raise InvalidInput("A part with this number exists.", field="number")
     part = Part.objects.create(shop=shop, **clean)
