@@ -15,6 +15,7 @@ from django.utils import timezone
 from shopdesk.core.models import Role
 from shopdesk.core.tests.factories import (
     CustomerFactory,
+    DocumentFactory,
     PartFactory,
     ShopFactory,
     WorkCenterFactory,
@@ -105,9 +106,18 @@ def customer(shop):
     return CustomerFactory(shop=shop, name="Northwind Pumps")
 
 
+def _with_drawing(part):
+    """The part, with a current drawing on its released revision (what the release gate asks)."""
+    DocumentFactory(revision=part.revisions.get(status="released"), name=f"{part.number}.pdf")
+    return part
+
+
 @pytest.fixture
 def part(shop, customer):
-    return PartFactory(shop=shop, customer=customer, number="NP-220", description="Pump housing")
+    """NP-220 with revision A released and its drawing NP-220.pdf on it."""
+    return _with_drawing(
+        PartFactory(shop=shop, customer=customer, number="NP-220", description="Pump housing")
+    )
 
 
 @pytest.fixture
@@ -121,11 +131,12 @@ def work_centers(shop):
 
 @pytest.fixture
 def planned_job(supervisor, customer, part, work_centers):
-    """J-1001: 100 pump housings, three operations, not yet released."""
+    """J-1001: 100 pump housings from stock, three operations, not yet released."""
     return job_services.job_create(
         user=supervisor,
         customer=customer,
         part=part,
+        material_status="from_stock",
         quantity=100,
         due_date=timezone.localdate() + datetime.timedelta(days=10),
         customer_po="PO-4471",
@@ -145,12 +156,13 @@ def released_job(supervisor, planned_job):
 def other_job(outsider, other_shop):
     """A released job of Beta Fabrication, the shop the outsider belongs to."""
     customer = CustomerFactory(shop=other_shop, name="Beta Customer")
-    part = PartFactory(shop=other_shop, customer=customer, number="B-1")
+    part = _with_drawing(PartFactory(shop=other_shop, customer=customer, number="B-1"))
     work_center = WorkCenterFactory(shop=other_shop, name="Beta Mill")
     job = job_services.job_create(
         user=outsider,
         customer=customer,
         part=part,
+        material_status="received",
         quantity=5,
         due_date=timezone.localdate() + datetime.timedelta(days=3),
         operations=[{"work_center": work_center, "name": "Mill"}],

@@ -35,7 +35,7 @@ from shopdesk.api.schemas import (
     text,
 )
 from shopdesk.core.errors import ActionRefused, InvalidInput
-from shopdesk.jobs import selectors, services
+from shopdesk.jobs import live, selectors, services
 from shopdesk.jobs.models import (
     Blocker,
     BlockerKind,
@@ -43,13 +43,16 @@ from shopdesk.jobs.models import (
     FloorActionKind,
     Job,
     JobStage,
+    MaterialStatus,
     Operation,
     Priority,
+    RevisionNotice,
     WorkCenter,
     WorkCenterKind,
 )
 from shopdesk.jobs.services.jobs import MAX_QUANTITY
 from shopdesk.jobs.services.routing import MAX_MINUTES
+from shopdesk.parts.models import Document
 from shopdesk.travelers.models import Traveler
 
 router = Router()
@@ -83,6 +86,7 @@ PRIORITY_NAMES = {value: name for name, value in PRIORITY_BY_NAME.items()}
 WorkCenterKindName = Literal[tuple(WorkCenterKind.values)]
 BlockerKindName = Literal[tuple(BlockerKind.values)]
 ActionName = Literal[tuple(FloorActionKind.values)]
+MaterialStatusName = Literal[tuple(MaterialStatus.values)]
 
 
 # ----------------------------------------------------------------------------- output schemas
@@ -155,6 +159,10 @@ class JobListItemOut(Schema):
     customer: CustomerRefOut
     part: PartRefOut
     revision: str
+    revision_status: str | None = Field(
+        description="draft, released or superseded: the status of the job's revision."
+    )
+    material_status: MaterialStatusName
     quantity: int | None
     customer_po: str
     due_date: datetime.date | None
@@ -175,6 +183,10 @@ class JobListItemOut(Schema):
         return obj.display_number
 
     @staticmethod
+    def resolve_revision_status(obj: Job) -> str | None:
+        return obj.part_revision.status if obj.part_revision_id else None
+
+    @staticmethod
     def resolve_priority(obj: Job) -> str:
         return PRIORITY_NAMES.get(obj.priority, "normal")
 
@@ -191,13 +203,101 @@ class JobListItemOut(Schema):
         return {"done": obj.operations_done, "total": obj.operations_total}
 
 
+class JobDocumentOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    name: str
+    version: int
+    size: int = Field(description="Bytes.")
+    sha256: str
+    content_type: str
+    uploaded_at: datetime.datetime
+    url: str = Field(description="Where to download it (the caller's shop is checked).")
+
+    @staticmethod
+    def resolve_kind_label(obj: Document) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_size(obj: Document) -> int:
+        return obj.stored.size
+
+    @staticmethod
+    def resolve_sha256(obj: Document) -> str:
+        return obj.stored.sha256
+
+    @staticmethod
+    def resolve_content_type(obj: Document) -> str:
+        return obj.stored.content_type
+
+    @staticmethod
+    def resolve_url(obj: Document) -> str:
+        return live.document_url(obj)
+
+
+class NoticeOut(Schema):
+    id: int
+    job: str = Field(description="The job number, e.g. J-1042.")
+    from_revision: str = Field(description="The revision the job is on (now superseded).")
+    to_revision: str = Field(description="The revision released in its place.")
+    status: str = Field(description="open, confirmed, dismissed or moved.")
+    status_label: str
+    created_at: datetime.datetime
+    decided_by: PersonOut | None
+    decided_at: datetime.datetime | None
+    decision_note: str
+    blocker: int | None = Field(description="Id of the blocker raised when confirmed.")
+
+    @staticmethod
+    def resolve_job(obj: RevisionNotice) -> str:
+        return obj.job.display_number
+
+    @staticmethod
+    def resolve_from_revision(obj: RevisionNotice) -> str:
+        return obj.from_revision.code
+
+    @staticmethod
+    def resolve_to_revision(obj: RevisionNotice) -> str:
+        return obj.to_revision.code
+
+    @staticmethod
+    def resolve_status_label(obj: RevisionNotice) -> str:
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_blocker(obj: RevisionNotice) -> int | None:
+        return obj.blocker_id
+
+
 class JobOut(JobListItemOut):
     state: str
     notes: str
     current_operation: int | None = Field(description="Id of the first operation not done.")
     operations: list[OperationOut]
     open_blockers: list[BlockerOut]
+    released_revision: str | None = Field(
+        description="The code of the part's released revision: the one the floor works to."
+    )
+    documents: list[JobDocumentOut] = Field(
+        description="The released revision's current documents, newest first."
+    )
+    notices: list[NoticeOut] = Field(description="Notices of change, open ones first.")
     created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_released_revision(obj: Job) -> str | None:
+        return obj.released_revision.code if obj.released_revision else None
+
+    @staticmethod
+    def resolve_documents(obj: Job) -> list[Document]:
+        return obj.released_documents
+
+    @staticmethod
+    def resolve_notices(obj: Job) -> list[RevisionNotice]:
+        for notice in obj.notices:
+            notice.job = obj  # the job number without a query per notice
+        return obj.notices
 
     @staticmethod
     def resolve_current_operation(obj: Job) -> int | None:
@@ -319,6 +419,7 @@ class JobIn(InSchema):
     quantity: Quantity | None = None
     due_date: datetime.date | None = None
     revision: Revision = Field("", description="Defaults to the part's current revision.")
+    material_status: MaterialStatusName = "not_ordered"
     customer_po: ShortText = ""
     priority: PriorityName = "normal"
     owner: DbId | None = Field(None, description="Id of the person in this shop who owns it.")
@@ -331,7 +432,7 @@ class JobPatch(InSchema):
     part: DbId = None
     quantity: Quantity | None = None
     due_date: datetime.date | None = None
-    revision: Revision = None
+    material_status: MaterialStatusName = None
     customer_po: ShortText = None
     priority: PriorityName = None
     owner: DbId | None = None
@@ -340,6 +441,23 @@ class JobPatch(InSchema):
 
 class UnreleaseIn(InSchema):
     reason: Reason
+
+
+class ReleaseIn(InSchema):
+    override_reason: Reason | None = Field(
+        None,
+        description="A supervisor's or owner's reason to release past the gate's problems; "
+        "recorded with them in a job.release_overridden event.",
+    )
+
+
+class MoveRevisionIn(InSchema):
+    revision: DbId = Field(description="Id of a draft or released revision of the job's part.")
+    reason: Reason
+
+
+class DismissIn(InSchema):
+    note: BlockerNote
 
 
 class ScanIn(InSchema):
@@ -405,7 +523,7 @@ class WorkCenterQuery(PageQuery):
 
 
 def _job_with_routing(shop: Any, number: str) -> Job:
-    """The job with its routing and open blockers, in three queries."""
+    """The job with its routing, open blockers, released files and notices, in six queries."""
     job = selectors.get_job_for(shop, number)
     job.routing = list(job.operations.select_related("work_center").order_by("sequence", "id"))
     job.open_blockers = list(
@@ -413,6 +531,8 @@ def _job_with_routing(shop: Any, number: str) -> Job:
         .select_related("owner", "raised_by", "resolved_by")
         .order_by("-raised_at")
     )
+    job.released_revision, job.released_documents = selectors.released_files(shop, job.part_id)
+    job.notices = selectors.job_notices(job)
     return job
 
 
@@ -493,11 +613,72 @@ def job_update(request: HttpRequest, number: str, payload: JobPatch) -> Job:
     response={200: JobOut, **error_responses(403, 404, 409)},
     tags=["jobs"],
 )
-def job_release(request: HttpRequest, number: str) -> Job:
-    """Release the job to the floor; a 409 lists what is missing (one entry per problem)."""
+def job_release(request: HttpRequest, number: str, payload: ReleaseIn | None = None) -> Job:
+    """Release the job to the floor; a 409 lists what is missing (one entry per problem).
+
+    A supervisor or owner may release past the problems with `override_reason` (403 for other
+    roles, 422 when blank); only a planned job is released, override or not.
+    """
     job = selectors.get_job_for(request.shop, number)
-    services.job_release(user=request.user, job=job)
+    reason = payload.override_reason if payload is not None else None
+    services.job_release(user=request.user, job=job, override_reason=reason)
     return _job_with_routing(request.shop, number)
+
+
+@router.post(
+    "/jobs/{number}/move-revision",
+    response={200: JobOut, **error_responses(403, 404, 409)},
+    tags=["jobs"],
+)
+def job_move_revision(request: HttpRequest, number: str, payload: MoveRevisionIn) -> Job:
+    """Move an open job to another (draft or released) revision of its part, saying why.
+
+    Closes the job's open notices of change. 404 for another shop's revision, 422 for
+    another part's, 409 for a superseded revision or a job no longer open.
+    """
+    shop = request.shop
+    job = selectors.get_job_for(shop, number)
+    revision = selectors.get_part_revision_for(shop, payload.revision)
+    services.job_move_revision(user=request.user, job=job, revision=revision, reason=payload.reason)
+    return _job_with_routing(shop, number)
+
+
+# ----------------------------------------------------------------------------------- notices
+
+
+def _notice(shop: Any, notice_id: int) -> RevisionNotice:
+    return selectors.get_notice_for(shop, notice_id)
+
+
+@router.get(
+    "/notices/{notice_id}", response={200: NoticeOut, **error_responses(404)}, tags=["notices"]
+)
+def notice_get(request: HttpRequest, notice_id: DbId) -> RevisionNotice:
+    return _notice(request.shop, notice_id)
+
+
+@router.post(
+    "/notices/{notice_id}/confirm",
+    response={200: NoticeOut, **error_responses(403, 404, 409)},
+    tags=["notices"],
+)
+def notice_confirm(request: HttpRequest, notice_id: DbId) -> RevisionNotice:
+    """Raise the suggested "drawing revision changed" blocker on the job (409 if decided)."""
+    notice = _notice(request.shop, notice_id)
+    services.notice_confirm(user=request.user, notice=notice)
+    return _notice(request.shop, notice_id)
+
+
+@router.post(
+    "/notices/{notice_id}/dismiss",
+    response={200: NoticeOut, **error_responses(403, 404, 409)},
+    tags=["notices"],
+)
+def notice_dismiss(request: HttpRequest, notice_id: DbId, payload: DismissIn) -> RevisionNotice:
+    """Decide the change does not affect the job, saying why (409 if already decided)."""
+    notice = _notice(request.shop, notice_id)
+    services.notice_dismiss(user=request.user, notice=notice, note=payload.note)
+    return _notice(request.shop, notice_id)
 
 
 @router.post(

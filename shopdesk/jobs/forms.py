@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from shopdesk.core.models import Shop
 from shopdesk.customers.models import Customer
-from shopdesk.jobs.models import Priority, WorkCenter, WorkCenterKind
+from shopdesk.jobs.models import MaterialStatus, Priority, WorkCenter, WorkCenterKind
 from shopdesk.jobs.services.jobs import MAX_QUANTITY
 from shopdesk.jobs.services.routing import MAX_MINUTES
 from shopdesk.parts.models import Part
@@ -74,12 +74,16 @@ def work_centers_to_choose(shop: Shop, current: WorkCenter | None = None) -> Any
 
 
 class JobForm(forms.Form):
+    """The job's header. The revision is not edited here: a job moves to another revision
+    from its live page, with a reason (see JobCreateForm for the revision a new job gets)."""
+
     customer = forms.ModelChoiceField(queryset=Customer.objects.none(), empty_label="Choose…")
     part = PartChoiceField(queryset=Part.objects.none(), empty_label="Choose…", widget=PartSelect)
-    revision = forms.CharField(
-        max_length=10,
+    material_status = forms.ChoiceField(
+        label="Material",
+        choices=MaterialStatus.choices,
         required=False,
-        help_text="Blank: the part's current revision.",
+        help_text="Released once received or from stock.",
     )
     quantity = forms.IntegerField(
         min_value=1,
@@ -117,14 +121,39 @@ class JobForm(forms.Form):
 
     def job_values(self) -> dict[str, Any]:
         values = {name: self.cleaned_data[name] for name in self.fields if name != "form_id"}
-        values["revision"] = (values["revision"] or "").strip() or values["part"].revision
+        if not values.get("material_status"):
+            # Left out of the post: the job keeps its material status (a new one: not ordered).
+            values.pop("material_status", None)
         return values
 
 
 class JobCreateForm(JobForm):
+    revision = forms.CharField(
+        max_length=10,
+        required=False,
+        help_text="Blank: the part's current revision.",
+    )
     # A one-time id rendered with the form: a second submit of the same form opens the job
     # the first one created instead of creating another.
     form_id = forms.RegexField(regex=FORM_ID_PATTERN, widget=forms.HiddenInput)
+
+    field_order = [
+        "customer",
+        "part",
+        "revision",
+        "material_status",
+        "quantity",
+        "due_date",
+        "customer_po",
+        "priority",
+        "owner",
+        "notes",
+    ]
+
+    def job_values(self) -> dict[str, Any]:
+        values = super().job_values()
+        values["revision"] = (values["revision"] or "").strip()
+        return values
 
 
 class RoutingRowForm(forms.Form):

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 
 from shopdesk.jobs.models import Blocker, Job, JobStage, Operation, OperationStatus
-from shopdesk.parts.models import Part
+from shopdesk.parts.models import Document, Part, PartRevision, RevisionStatus
 
 # A part description reads as a noun ("Pump housing") when it is a few plain words; anything
 # else ("Bracket, 6061-T6 per DWG 44-A") is named by its part number instead.
@@ -227,3 +229,69 @@ def next_customer_update(
         parts.append(holds)
     parts.append(_due(job, routing, today, held=bool(holds)))
     return " ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Released files and the job's revision
+
+# The private file view of parts (it checks the caller's shop before it serves a byte).
+DOCUMENT_URL_NAME = "parts:document_file"
+SIZE_UNITS = ("KB", "MB", "GB", "TB")
+
+
+def size_label(size: int) -> str:
+    """'820 bytes', '14 KB', '2.4 MB': a file's size at a glance."""
+    if size < 1000:
+        return f"{size} byte{'s' if size != 1 else ''}"
+    value = float(size)
+    for unit in SIZE_UNITS:
+        value /= 1000
+        if value < 1000 or unit == SIZE_UNITS[-1]:
+            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+    return f"{size} bytes"
+
+
+def document_url(document: Document) -> str:
+    return reverse(DOCUMENT_URL_NAME, args=[document.pk])
+
+
+def with_links(documents: Sequence[Document]) -> list[Document]:
+    """The documents with `url` and `size_label` set for the templates."""
+    for document in documents:
+        document.url = document_url(document)
+        document.size_label = size_label(document.stored.size)
+    return list(documents)
+
+
+@dataclass(frozen=True)
+class RevisionState:
+    """What the pages say about the revision a job is made to."""
+
+    code: str
+    status: str
+    superseded: bool
+    draft: bool
+    released: PartRevision | None  # the part's released revision, when there is one
+
+    @property
+    def behind(self) -> bool:
+        """The job is on an older revision than the released one."""
+        return self.superseded and self.released is not None
+
+
+def revision_state(job: Job, released: PartRevision | None) -> RevisionState:
+    revision = job.part_revision
+    status = revision.status if revision is not None else ""
+    return RevisionState(
+        code=job.revision,
+        status=status,
+        superseded=status == RevisionStatus.SUPERSEDED,
+        draft=status == RevisionStatus.DRAFT,
+        released=released,
+    )
+
+
+def person(user: object) -> str:
+    if user is None:
+        return "someone"
+    return user.get_full_name() or user.username

@@ -18,11 +18,14 @@ from shopdesk.core.models import Event, Shop
 from shopdesk.jobs.models import (
     Blocker,
     Job,
+    NoticeStatus,
     Operation,
+    RevisionNotice,
     WorkCenter,
     due_date_order,
     late_q,
 )
+from shopdesk.parts.models import Document, PartRevision, RevisionStatus
 
 JOB_NUMBER = re.compile(r"^\s*(?:J-?)?(\d{1,9})\s*$", re.IGNORECASE)
 
@@ -39,7 +42,7 @@ def get_job_for(shop: Shop, number: str | int) -> Job:
         raise Http404("No such job.")
     try:
         return Job.objects.select_related(
-            "shop", "customer", "part", "owner", "current_work_center"
+            "shop", "customer", "part", "part_revision", "owner", "current_work_center"
         ).get(shop=shop, number=parsed)
     except Job.DoesNotExist as exc:
         raise Http404("No such job.") from exc
@@ -81,6 +84,73 @@ def get_work_center_for(shop: Shop, work_center_id: int | str) -> WorkCenter:
     return _get(WorkCenter.objects.all(), pk=work_center_id, shop=shop)
 
 
+def get_notice_for(shop: Shop, notice_id: int | str) -> RevisionNotice:
+    """A notice of change of the shop's, with its job and revisions; 404 otherwise."""
+    return _get(
+        RevisionNotice.objects.select_related(
+            "job", "job__part", "from_revision", "to_revision", "decided_by"
+        ),
+        pk=notice_id,
+        shop=shop,
+    )
+
+
+def get_part_revision_for(shop: Shop, revision_id: int | str) -> PartRevision:
+    """A part revision of the shop's; 404 for another shop's id."""
+    return _get(PartRevision.objects.select_related("part"), pk=revision_id, shop=shop)
+
+
+def revisions_in_play(shop: Shop, part_id: int) -> list[PartRevision]:
+    """The part's released and draft revisions (with who released them), in one query."""
+    return list(
+        PartRevision.objects.filter(
+            shop=shop,
+            part_id=part_id,
+            status__in=[RevisionStatus.RELEASED, RevisionStatus.DRAFT],
+        )
+        .select_related("released_by")
+        .order_by("code", "id")
+    )
+
+
+def released_files(
+    shop: Shop, part_id: int, *, revisions: list[PartRevision] | None = None
+) -> tuple[PartRevision | None, list[Document]]:
+    """The part's released revision (with who released it) and its current documents, newest
+    first: what the floor makes parts to. Two queries (one if `revisions` from
+    revisions_in_play are given); (None, []) when nothing is released."""
+    if revisions is None:
+        revisions = revisions_in_play(shop, part_id)
+    revision = next((r for r in revisions if r.status == RevisionStatus.RELEASED), None)
+    if revision is None:
+        return None, []
+    documents = list(
+        Document.objects.filter(revision=revision, replaced_at__isnull=True)
+        .select_related("stored")
+        .order_by("-uploaded_at", "-id")
+    )
+    return revision, documents
+
+
+def job_notices(job: Job, *, limit: int = 10) -> list[RevisionNotice]:
+    """The job's notices of change, open ones first, then the newest decided ones."""
+    notices = list(
+        RevisionNotice.objects.filter(job=job)
+        .select_related("from_revision", "to_revision", "to_revision__released_by", "decided_by")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return sorted(notices, key=lambda notice: notice.status != NoticeStatus.OPEN)
+
+
+def move_targets(job: Job, revisions: list[PartRevision]) -> list[PartRevision]:
+    """The revisions an open job may move to, from revisions_in_play: its part's released and
+    draft revisions other than its own, released first."""
+    return sorted(
+        (r for r in revisions if r.pk != job.part_revision_id),
+        key=lambda r: (r.status != RevisionStatus.RELEASED, r.code),
+    )
+
+
 @dataclass(frozen=True)
 class JobFilters:
     stage: str = ""
@@ -98,7 +168,7 @@ def job_list(
     filters = filters or JobFilters()
     today = today or timezone.localdate()
     jobs = Job.objects.filter(shop=shop).select_related(
-        "customer", "part", "owner", "current_work_center"
+        "customer", "part", "part_revision", "owner", "current_work_center"
     )
     if filters.stage == "open":
         jobs = jobs.filter(is_open=True)
@@ -126,7 +196,9 @@ def job_detail(shop: Shop, number: str | int, *, event_limit: int = 100) -> Job:
     """One job with everything the live job page shows, in a fixed number of queries.
 
     Adds `routing` (operations), `open_blockers`, `resolved_blockers`, `timeline` (newest
-    first) and `traveler_prints` (newest first) as lists on the job.
+    first), `traveler_prints` (newest first), `revisions_in_play` (released and drafts),
+    `released_revision` with its current `released_documents` (newest first) and `notices`
+    (open first) to the job.
     """
     job = get_job_for(shop, number)
     job.routing = list(
@@ -147,8 +219,13 @@ def job_detail(shop: Shop, number: str | int, *, event_limit: int = 100) -> Job:
         .order_by("-created_at", "-id")[:event_limit]
     )
     job.traveler_prints = list(
-        job.travelers.select_related("printed_by").order_by("-printed_at", "-id")
+        job.travelers.select_related("printed_by", "part_revision").order_by("-printed_at", "-id")
     )
+    job.revisions_in_play = revisions_in_play(shop, job.part_id)
+    job.released_revision, job.released_documents = released_files(
+        shop, job.part_id, revisions=job.revisions_in_play
+    )
+    job.notices = job_notices(job)
     return job
 
 

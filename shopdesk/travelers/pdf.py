@@ -16,10 +16,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Document
 
 from shopdesk.core.models import PaperSize
 from shopdesk.jobs.models import Job, Operation
+from shopdesk.parts.models import PartRevision, RevisionStatus
 from shopdesk.travelers.models import Traveler
 
 # The printed width of the QR symbol itself (finder pattern to finder pattern). Phones read a
@@ -83,6 +84,24 @@ def _routing(job: Job) -> list[Operation]:
     return list(job.operations.select_related("work_center").order_by("sequence", "id"))
 
 
+def _superseded_by(traveler: Traveler, job: Job) -> str | None:
+    """The code of the revision released in place of the traveler's, if that one is
+    superseded ("" when none is released now); None while the traveler's revision stands."""
+    if not traveler.part_revision_id:
+        return None
+    revisions = list(
+        PartRevision.objects.filter(
+            part_id=job.part_id,
+            status__in=[RevisionStatus.RELEASED, RevisionStatus.SUPERSEDED],
+        )
+    )
+    printed = next((r for r in revisions if r.pk == traveler.part_revision_id), None)
+    if printed is None or printed.status != RevisionStatus.SUPERSEDED:
+        return None
+    released = next((r for r in revisions if r.status == RevisionStatus.RELEASED), None)
+    return released.code if released else ""
+
+
 def traveler_html(traveler: Traveler, *, url: str) -> str:
     job = (
         Job.objects.select_related("shop", "customer", "part", "owner")
@@ -90,6 +109,7 @@ def traveler_html(traveler: Traveler, *, url: str) -> str:
         .get()
     )
     routing = _routing(job)
+    superseded_by = _superseded_by(traveler, job)
     quantity = job.quantity or 0
     for op in routing:
         op.run_total = op.run_minutes * quantity
@@ -112,6 +132,8 @@ def traveler_html(traveler: Traveler, *, url: str) -> str:
         "printed_at": timezone.localtime(traveler.printed_at),
         "revoked_at": timezone.localtime(traveler.revoked_at) if traveler.revoked_at else None,
         "revision_changed": traveler.revision != job.revision,
+        # The printed revision was superseded since (a reprint shows it; the floor page too).
+        "superseded_by": superseded_by,
         # Ruled lines for hand-written notes: enough to use, few enough that a typical
         # routing (up to about eight operations) still fits on one page.
         "note_lines": range(2 if job.notes or len(routing) > 4 else 3),
@@ -137,8 +159,16 @@ def traveler_pdf(traveler: Traveler, *, url: str) -> bytes:
     link it carries.
     """
     job_updated_at = Job.objects.filter(pk=traveler.job_id).values_list("updated_at", flat=True)
+    # A release of the part supersedes the printed revision without touching the job.
+    printed_status = (
+        PartRevision.objects.filter(pk=traveler.part_revision_id)
+        .values_list("status", flat=True)
+        .first()
+        if traveler.part_revision_id
+        else ""
+    )
     fingerprint = hashlib.sha256(
-        f"{job_updated_at.get().isoformat()}|{traveler.revoked_at}|{url}".encode()
+        f"{job_updated_at.get().isoformat()}|{traveler.revoked_at}|{printed_status}|{url}".encode()
     ).hexdigest()[:24]
     key = f"traveler-pdf:{traveler.pk}:{fingerprint}"
     pdf = pdf_cache.get(key)
@@ -149,3 +179,10 @@ def traveler_pdf(traveler: Traveler, *, url: str) -> bytes:
         pdf = document.write_pdf(stylesheets=[_stylesheet()])
         pdf_cache.set(key, pdf, timeout=PDF_CACHE_SECONDS)
     return pdf
+
+
+def traveler_document(traveler: Traveler, *, url: str) -> Document:
+    """The traveler laid out by WeasyPrint but not yet written: a batch joins the pages of
+    many of these into one PDF (travelers.tasks), so each sheet is laid out exactly once."""
+    html = traveler_html(traveler, url=url)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(stylesheets=[_stylesheet()])

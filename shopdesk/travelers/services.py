@@ -37,6 +37,8 @@ def traveler_print(*, user: AbstractBaseUser, job: Job) -> Traveler:
         shop=shop,
         job=job,
         revision=job.revision,
+        # The revision the paper is printed for, so a scan after it is superseded says so.
+        part_revision_id=job.part_revision_id,
         paper_size=shop.paper_size,
         printed_by=user,
     )

@@ -14,6 +14,7 @@ from shopdesk.core.models import Role
 from shopdesk.core.tests.factories import (
     PASSWORD,
     CustomerFactory,
+    DocumentFactory,
     PartFactory,
     ShopFactory,
     WorkCenterFactory,
@@ -30,7 +31,9 @@ def floor_shop():
     member(shop, Role.SUPERVISOR, username="sam", first_name="Sam", last_name="Supervisor")
     member(shop, Role.OPERATOR, username="oscar", first_name="Oscar", last_name="Operator")
     customer = CustomerFactory(shop=shop, name="Northwind Pumps")
-    PartFactory(shop=shop, customer=customer, number="NP-220", description="Pump housing")
+    part = PartFactory(shop=shop, customer=customer, number="NP-220", description="Pump housing")
+    # The release gate asks for a drawing on the released revision.
+    DocumentFactory(revision=part.revisions.get(), name="NP-220.pdf")
     for name, kind in (("Saw", "saw"), ("CNC Mill", "mill"), ("Inspection", "inspection")):
         WorkCenterFactory(shop=shop, name=name, kind=kind)
     return shop
@@ -62,6 +65,7 @@ def test_plan_release_print_scan_finish_block_and_see_it_live(
     expect(page).to_have_url(f"{live_server.url}/jobs/new/")
     page.locator("#id_customer").select_option(label="Northwind Pumps")
     page.locator("#id_part").select_option(index=1)
+    page.locator("#id_material_status").select_option(label="From stock")
     page.locator("#id_quantity").fill("40")
     page.locator("#id_due_date").fill(due.isoformat())
     page.locator("#id_customer_po").fill("PO-9911")

@@ -100,6 +100,7 @@ def test_the_list_costs_a_fixed_number_of_queries(
             user=supervisor,
             customer=customer,
             part=part,
+            material_status="from_stock",
             quantity=10,
             due_date=TODAY() + datetime.timedelta(days=index),
             owner=supervisor,
@@ -406,6 +407,7 @@ def test_release_refused_lists_what_is_missing(supervisor_api, supervisor, custo
         "Set a quantity.",
         "Set a due date.",
         "Add at least one operation to the routing.",
+        "Material is not ordered; mark it received or from stock when it is here.",
     ]
     assert Job.objects.get().stage == JobStage.PLANNED
 

@@ -4,13 +4,21 @@ from shopdesk.jobs.services.blockers import blocker_raise, blocker_resolve
 from shopdesk.jobs.services.dispatch import dispatch_move, dispatch_reset
 from shopdesk.jobs.services.floor import FloorResult, floor_action
 from shopdesk.jobs.services.jobs import (
+    can_override_gate,
     job_close,
     job_create,
+    job_gate_problems,
     job_mark_shipped,
+    job_move_revision,
     job_release,
     job_release_problems,
     job_unrelease,
     job_update,
+)
+from shopdesk.jobs.services.notices import (
+    notice_confirm,
+    notice_dismiss,
+    notices_raise_for_release,
 )
 from shopdesk.jobs.services.routing import (
     operation_add,
@@ -25,16 +33,22 @@ __all__ = [
     "FloorResult",
     "blocker_raise",
     "blocker_resolve",
+    "can_override_gate",
     "dispatch_move",
     "dispatch_reset",
     "floor_action",
     "job_close",
     "job_create",
+    "job_gate_problems",
     "job_mark_shipped",
+    "job_move_revision",
     "job_release",
     "job_release_problems",
     "job_unrelease",
     "job_update",
+    "notice_confirm",
+    "notice_dismiss",
+    "notices_raise_for_release",
     "operation_add",
     "operation_move",
     "operation_remove",

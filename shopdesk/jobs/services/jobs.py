@@ -7,26 +7,37 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from shopdesk.core.errors import ActionRefused, InvalidInput
-from shopdesk.core.models import Shop
+from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
+from shopdesk.core.models import Role, Shop
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.customers.models import Customer
 from shopdesk.jobs.derive import job_refresh_derived
 from shopdesk.jobs.models import (
+    Blocker,
+    BlockerKind,
     Job,
     JobStage,
     JobState,
+    MaterialStatus,
+    NoticeStatus,
     OperationStatus,
     Priority,
+    RevisionNotice,
 )
-from shopdesk.parts.models import Part, PartRevision, RevisionStatus
+from shopdesk.parts.models import Document, DocumentKind, Part, PartRevision, RevisionStatus
 
 MAX_QUANTITY = 10_000_000
+REASON_MAX_LENGTH = 500
+# Who may release a job past the gate, saying why: the people who answer for the floor.
+OVERRIDE_ROLES = frozenset({Role.OWNER, Role.SUPERVISOR})
+# Open blockers of these kinds hold a job at the gate: no material, or a question on the drawing.
+GATE_BLOCKER_KINDS = (BlockerKind.MATERIAL, BlockerKind.DRAWING)
+# The revision is not typed here: a job moves to another revision by job_move_revision.
 EDITABLE_FIELDS = (
     "customer",
     "part",
-    "revision",
+    "material_status",
     "quantity",
     "customer_po",
     "due_date",
@@ -53,6 +64,12 @@ def _check_job_values(shop: Shop, values: dict[str, Any]) -> None:
     if quantity is not None and not (1 <= quantity <= MAX_QUANTITY):
         raise InvalidInput(
             f"Quantity must be a whole number from 1 to {MAX_QUANTITY:,}.", field="quantity"
+        )
+    material_status = values.get("material_status")
+    if material_status is not None and material_status not in MaterialStatus.values:
+        raise InvalidInput(
+            "Material status must be not ordered, ordered, received or from stock.",
+            field="material_status",
         )
     priority = values.get("priority")
     if priority is not None and priority not in Priority.values:
@@ -109,6 +126,7 @@ def job_create(
     quantity: int | None = None,
     due_date: datetime.date | None = None,
     revision: str = "",
+    material_status: str = MaterialStatus.NOT_ORDERED,
     customer_po: str = "",
     priority: int = Priority.NORMAL,
     owner: AbstractBaseUser | None = None,
@@ -123,12 +141,18 @@ def job_create(
     from shopdesk.jobs.services.routing import _operation_values
 
     shop = require_planner(user).shop
+    if material_status not in MaterialStatus.values:
+        raise InvalidInput(
+            "Material status must be not ordered, ordered, received or from stock.",
+            field="material_status",
+        )
     part_revision = _part_revision_for(shop, part, revision)
     values = {
         "customer": customer,
         "part": part,
         "part_revision": part_revision,
         "revision": part_revision.code,
+        "material_status": material_status,
         "quantity": quantity,
         "customer_po": customer_po.strip(),
         "due_date": due_date,
@@ -154,33 +178,44 @@ def job_create(
         subject=job,
         job=job,
         summary=f"{job} created for {customer}: {quantity or '?'} × {part.number}",
-        after=_snapshot(job, EDITABLE_FIELDS),
+        after={**_snapshot(job, EDITABLE_FIELDS), "revision": job.revision},
     )
     return job
 
 
 def _lock(job: Job) -> Job:
-    return Job.objects.select_for_update().select_related("shop", "customer", "part").get(pk=job.pk)
+    return (
+        Job.objects.select_for_update(of=("self",))
+        .select_related("shop", "customer", "part", "part_revision")
+        .get(pk=job.pk)
+    )
 
 
 @transaction.atomic
 def job_update(*, user: AbstractBaseUser, job: Job, **changes: Any) -> Job:
-    """Change the job's header fields. Closed and shipped jobs are not edited."""
+    """Change the job's header fields. Closed and shipped jobs are not edited.
+
+    A new part brings that part's current revision; a change of material status is an event
+    of its own, so the timeline says when the material came in."""
     shop = require_planner(user).shop
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise InvalidInput(f"Unknown field: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+        name = sorted(unknown)[0]
+        if name == "revision":
+            raise InvalidInput(
+                "The revision is not edited here; move the job to another revision, saying why.",
+                field="revision",
+            )
+        raise InvalidInput(f"Unknown field: {name}.", field=name)
     job = _lock(job)
     if job.state in (JobState.SHIPPED, JobState.CLOSED):
         raise ActionRefused(
             f"{job} is {job.get_state_display().lower()}; it can no longer be edited."
         )
-    if "revision" in changes:
-        changes["revision"] = (changes["revision"] or "").strip()
-        if not changes["revision"]:
-            raise InvalidInput("A revision is required.", field="revision")
     if "customer_po" in changes:
         changes["customer_po"] = (changes["customer_po"] or "").strip()
+    if changes.get("material_status", "") is None:
+        raise InvalidInput("Choose the material status.", field="material_status")
     if job.state == JobState.RELEASED:
         for name in ("quantity", "due_date"):
             if name in changes and changes[name] is None:
@@ -188,26 +223,65 @@ def job_update(*, user: AbstractBaseUser, job: Job, **changes: Any) -> Job:
                     "A released job needs a quantity and a due date; unrelease it first.",
                     field=name,
                 )
+    if "part" in changes and changes["part"] is None:
+        raise InvalidInput("Choose the part.", field="part")
     _check_job_values(shop, changes)
     changed = tuple(name for name, value in changes.items() if getattr(job, name) != value)
     if not changed:
         return job
     before = _snapshot(job, changed)
+    if "part" in changed:
+        before["revision"] = job.revision
     for name in changed:
         setattr(job, name, changes[name])
+    if "part" in changed:
+        job.part_revision = _part_revision_for(shop, job.part)
+        job.revision = job.part_revision.code
+        _close_open_notices(
+            user=user,
+            job=job,
+            note=f"The job's part was changed to {job.part.number}.",
+        )
     job.updated_at = timezone.now()
     job.save()
-    event_append(
-        shop=shop,
-        actor=user,
-        kind="job.updated",
-        subject=job,
-        job=job,
-        summary=f"{job} changed: {', '.join(name.replace('_', ' ') for name in changed)}",
-        before=before,
-        after=_snapshot(job, changed),
-    )
+    header = tuple(name for name in changed if name != "material_status")
+    if header:
+        after = _snapshot(job, header)
+        if "part" in header:
+            after["revision"] = job.revision
+        event_append(
+            shop=shop,
+            actor=user,
+            kind="job.updated",
+            subject=job,
+            job=job,
+            summary=f"{job} changed: {', '.join(name.replace('_', ' ') for name in header)}",
+            before={name: before[name] for name in before if name != "material_status"},
+            after=after,
+        )
+    if "material_status" in changed:
+        old = MaterialStatus(before["material_status"]).label
+        event_append(
+            shop=shop,
+            actor=user,
+            kind="job.material_status_changed",
+            subject=job,
+            job=job,
+            summary=f"{job} material: {old} → {job.get_material_status_display()}",
+            before={"material_status": before["material_status"]},
+            after={"material_status": job.material_status},
+        )
     return job
+
+
+def _close_open_notices(*, user: AbstractBaseUser, job: Job, note: str) -> int:
+    """Mark the job's open notices of change as moved. Call holding the job row."""
+    return RevisionNotice.objects.filter(job=job, status=NoticeStatus.OPEN).update(
+        status=NoticeStatus.MOVED,
+        decided_by=user,
+        decided_at=timezone.now(),
+        decision_note=note[:2000],
+    )
 
 
 def _move_state(
@@ -244,30 +318,150 @@ def _move_state(
     return job
 
 
-def job_release_problems(job: Job) -> list[str]:
-    """What stands between this job and release, in words a planner can act on."""
+_NOT_GIVEN: Any = object()
+
+
+def _released_revision_of(job: Job) -> PartRevision | None:
+    return (
+        PartRevision.objects.filter(part_id=job.part_id, status=RevisionStatus.RELEASED)
+        .select_related("released_by")
+        .first()
+    )
+
+
+def _blocker_words(blocker: Blocker) -> str:
+    note = " ".join(blocker.note.split())
+    if len(note) > 80:
+        note = note[:79].rstrip() + "…"
+    return f"Resolve the open {blocker.get_kind_display().lower()} blocker: {note}"
+
+
+def job_gate_problems(
+    job: Job,
+    *,
+    released_revision: PartRevision | None = _NOT_GIVEN,
+    released_documents: list[Document] | None = None,
+    open_blockers: list[Blocker] | None = None,
+) -> list[str]:
+    """What the release gate finds missing, in words a planner can act on; [] when ready.
+
+    The job's state is not judged here (see job_release_problems). A caller that has already
+    loaded the part's released revision, its current documents or the job's open blockers
+    passes them, so a page asks no query twice.
+    """
     problems = []
-    if job.state != JobState.PLANNED:
-        problems.append(f"The job is {job.get_state_display().lower()}, not planned.")
+    revision = job.part_revision
+    part_number = job.part.number
+    if revision is None:
+        problems.append(f"Choose the revision of {part_number} this job is made to.")
+    elif revision.status == RevisionStatus.DRAFT:
+        problems.append(
+            f"Revision {revision.code} of {part_number} is a draft; release it, or move the "
+            "job to the released revision."
+        )
+    elif revision.status == RevisionStatus.SUPERSEDED:
+        if released_revision is _NOT_GIVEN:
+            released_revision = _released_revision_of(job)
+        newer = f" by revision {released_revision.code}" if released_revision else ""
+        problems.append(
+            f"Revision {revision.code} of {part_number} is superseded{newer}; move the job "
+            "to the released revision."
+        )
+    else:
+        if released_documents is not None and released_revision not in (_NOT_GIVEN, None):
+            has_drawing = released_revision.pk == revision.pk and any(
+                doc.kind == DocumentKind.DRAWING and doc.replaced_at is None
+                for doc in released_documents
+            )
+        else:
+            has_drawing = Document.objects.filter(
+                revision=revision, kind=DocumentKind.DRAWING, replaced_at__isnull=True
+            ).exists()
+        if not has_drawing:
+            problems.append(
+                f"Revision {revision.code} of {part_number} has no drawing; upload one to it."
+            )
     if not job.quantity:
         problems.append("Set a quantity.")
     if not job.due_date:
         problems.append("Set a due date.")
     if job.operations_total == 0:
         problems.append("Add at least one operation to the routing.")
+    if job.material_status not in MaterialStatus.ready():
+        problems.append(
+            f"Material is {job.get_material_status_display().lower()}; mark it received or "
+            "from stock when it is here."
+        )
+    if open_blockers is None:
+        open_blockers = list(
+            Blocker.objects.filter(
+                job=job, resolved_at__isnull=True, kind__in=GATE_BLOCKER_KINDS
+            ).order_by("raised_at", "id")
+        )
+    for blocker in sorted(open_blockers, key=lambda b: (b.raised_at, b.pk)):
+        if blocker.kind in GATE_BLOCKER_KINDS and blocker.resolved_at is None:
+            problems.append(_blocker_words(blocker))
     return problems
 
 
+def job_release_problems(job: Job, **loaded: Any) -> list[str]:
+    """What stands between this job and release, in words a planner can act on."""
+    problems = []
+    if job.state != JobState.PLANNED:
+        problems.append(f"The job is {job.get_state_display().lower()}, not planned.")
+    return problems + job_gate_problems(job, **loaded)
+
+
+def can_override_gate(user: AbstractBaseUser) -> bool:
+    membership = getattr(user, "membership", None)
+    return membership is not None and membership.role in OVERRIDE_ROLES
+
+
 @transaction.atomic
-def job_release(*, user: AbstractBaseUser, job: Job) -> Job:
+def job_release(*, user: AbstractBaseUser, job: Job, override_reason: str | None = None) -> Job:
+    """Release a planned job to the floor when it passes the gate.
+
+    A supervisor or owner may release past the gate's problems by giving `override_reason`;
+    the problems overridden are recorded in a "job.release_overridden" event. Nothing
+    overrides the state: only a planned job is released.
+    """
     shop = require_planner(user).shop
     job = _lock(job)
     job_refresh_derived(job)
-    problems = job_release_problems(job)
-    if problems:
+    if job.state != JobState.PLANNED:
+        raise ActionRefused(
+            f"{job} is {job.get_state_display().lower()}, not planned; there is nothing to release."
+        )
+    problems = job_gate_problems(job)
+    reason = ""
+    if problems and override_reason is None:
         raise ActionRefused(
             f"{job} cannot be released yet: " + " ".join(problems),
             errors=[{"field": None, "message": problem} for problem in problems],
+        )
+    if problems:
+        if not can_override_gate(user):
+            raise PermissionRefused(
+                "Only a supervisor or the owner can release a job past what is missing."
+            )
+        reason = (override_reason or "").strip()
+        if "\x00" in reason:
+            raise InvalidInput("The reason contains a NUL character.", field="override_reason")
+        if not reason:
+            raise InvalidInput(
+                "Say why the job is released with these problems.", field="override_reason"
+            )
+        if len(reason) > REASON_MAX_LENGTH:
+            raise InvalidInput(f"At most {REASON_MAX_LENGTH} characters.", field="override_reason")
+        event_append(
+            shop=shop,
+            actor=user,
+            kind="job.release_overridden",
+            subject=job,
+            job=job,
+            summary=f"{job} released past the gate: {reason}",
+            before={"problems": problems},
+            after={"reason": reason},
         )
     return _move_state(
         user=user,
@@ -275,8 +469,63 @@ def job_release(*, user: AbstractBaseUser, job: Job) -> Job:
         job=job,
         to=JobState.RELEASED,
         kind="job.released",
-        summary=f"{job} released to the floor",
+        summary=f"{job} released to the floor" + (" (gate overridden)" if problems else ""),
+        **({"override_reason": reason} if problems else {}),
     )
+
+
+@transaction.atomic
+def job_move_revision(
+    *, user: AbstractBaseUser, job: Job, revision: PartRevision, reason: str
+) -> Job:
+    """Move an open job to another revision of its part, saying why. Closes the job's open
+    notices of change (status moved)."""
+    shop = require_planner(user).shop
+    reason = (reason or "").strip()
+    if "\x00" in reason:
+        raise InvalidInput("The reason contains a NUL character.", field="reason")
+    if not reason:
+        raise InvalidInput("Say why the job moves to another revision.", field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise InvalidInput(f"At most {REASON_MAX_LENGTH} characters.", field="reason")
+    if revision.shop_id != shop.id:
+        raise InvalidInput("No such revision in this shop.", field="revision")
+    job = _lock(job)
+    if revision.part_id != job.part_id:
+        raise InvalidInput(
+            f"Revision {revision.code} is not a revision of {job.part.number}.", field="revision"
+        )
+    revision = PartRevision.objects.select_for_update().get(pk=revision.pk)
+    if not job.is_open:
+        raise ActionRefused(
+            f"{job} is {job.get_stage_display().lower()}; only an open job moves to another "
+            "revision."
+        )
+    if revision.status == RevisionStatus.SUPERSEDED:
+        raise ActionRefused(
+            f"Revision {revision.code} of {job.part.number} is superseded; choose the released "
+            "revision.",
+            field="revision",
+        )
+    if revision.pk == job.part_revision_id:
+        raise ActionRefused(f"{job} is already on revision {revision.code}.", field="revision")
+    before = job.revision
+    job.part_revision = revision
+    job.revision = revision.code
+    job.updated_at = timezone.now()
+    job.save(update_fields=["part_revision", "revision", "updated_at"])
+    closed = _close_open_notices(user=user, job=job, note=reason)
+    event_append(
+        shop=shop,
+        actor=user,
+        kind="job.revision_moved",
+        subject=job,
+        job=job,
+        summary=f"{job} moved from revision {before} to {revision.code}: {reason}",
+        before={"revision": before},
+        after={"revision": revision.code, "reason": reason, "notices_closed": closed},
+    )
+    return job
 
 
 @transaction.atomic

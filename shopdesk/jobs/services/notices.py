@@ -4,20 +4,34 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
+from shopdesk.core.errors import ActionRefused, InvalidInput
+from shopdesk.core.models import Shop
+from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
-from shopdesk.jobs.models import Job, NoticeStatus, RevisionNotice
-from shopdesk.parts.models import PartRevision
+from shopdesk.jobs.models import BlockerKind, Job, NoticeStatus, RevisionNotice
+from shopdesk.jobs.services.blockers import blocker_raise
+from shopdesk.parts.models import PartRevision, RevisionStatus
+
+NOTE_MAX_LENGTH = 2000
 
 
 @transaction.atomic
 def notices_raise_for_release(
     *, user: AbstractBaseUser, revision: PartRevision
 ) -> list[RevisionNotice]:
-    """Give every open job of the part that is not on `revision` (just released) a notice of
-    change, with an event on each job. Called by parts.services inside the release."""
+    """Give every open job of the part still on an older revision than `revision` (just
+    released) a notice of change, with an event on each job. Called by parts.services inside
+    the release, after the revision released before was superseded. A job moved ahead to a
+    draft revision is not behind, and gets none."""
     jobs = (
-        Job.objects.filter(shop_id=revision.shop_id, part_id=revision.part_id, is_open=True)
+        Job.objects.filter(
+            shop_id=revision.shop_id,
+            part_id=revision.part_id,
+            is_open=True,
+            part_revision__status=RevisionStatus.SUPERSEDED,
+        )
         .exclude(part_revision=revision)
         .select_related("part_revision")
         .order_by("number")
@@ -52,3 +66,86 @@ def notices_raise_for_release(
         )
         notices.append(notice)
     return notices
+
+
+def _decide(notice: RevisionNotice, *, user: AbstractBaseUser) -> tuple[Shop, Job, RevisionNotice]:
+    """Lock the notice's job, then the notice (the order every job write takes), and refuse a
+    notice already decided. Call inside the transaction."""
+    shop = require_planner(user).shop
+    if notice.shop_id != shop.id:
+        raise InvalidInput("No such notice in this shop.", field="notice")
+    job = (
+        Job.objects.select_for_update(of=("self",))
+        .select_related("part", "part_revision")
+        .get(pk=notice.job_id)
+    )
+    notice = (
+        RevisionNotice.objects.select_for_update(of=("self",))
+        .select_related("from_revision", "to_revision")
+        .get(pk=notice.pk)
+    )
+    if notice.status != NoticeStatus.OPEN:
+        raise ActionRefused(
+            f"This notice was already decided: {notice.get_status_display().lower()}."
+        )
+    return shop, job, notice
+
+
+@transaction.atomic
+def notice_confirm(*, user: AbstractBaseUser, notice: RevisionNotice) -> RevisionNotice:
+    """Accept a notice of change: raise the "drawing revision changed" blocker it suggests
+    on the job and link it to the notice."""
+    shop, job, notice = _decide(notice, user=user)
+    change = f"{notice.from_revision.code} → {notice.to_revision.code}"
+    blocker, _ = blocker_raise(
+        user=user,
+        job=job,
+        kind=BlockerKind.DRAWING,
+        note=f"Drawing revision changed: {change}",
+    )
+    notice.status = NoticeStatus.CONFIRMED
+    notice.blocker = blocker
+    notice.decided_by = user
+    notice.decided_at = timezone.now()
+    notice.save(update_fields=["status", "blocker", "decided_by", "decided_at"])
+    event_append(
+        shop=shop,
+        actor=user,
+        kind="job.revision_notice_confirmed",
+        subject=notice,
+        job=job,
+        summary=f"Notice of change confirmed on {job} (revision {change}); blocker raised",
+        before={"status": NoticeStatus.OPEN},
+        after={"status": notice.status, "blocker": blocker.pk},
+    )
+    return notice
+
+
+@transaction.atomic
+def notice_dismiss(*, user: AbstractBaseUser, notice: RevisionNotice, note: str) -> RevisionNotice:
+    """Decide that a notice of change does not hold the job, saying why."""
+    note = (note or "").strip()
+    if "\x00" in note:
+        raise InvalidInput("The note contains a NUL character.", field="note")
+    if not note:
+        raise InvalidInput("Say why the change does not affect this job.", field="note")
+    if len(note) > NOTE_MAX_LENGTH:
+        raise InvalidInput(f"At most {NOTE_MAX_LENGTH} characters.", field="note")
+    shop, job, notice = _decide(notice, user=user)
+    notice.status = NoticeStatus.DISMISSED
+    notice.decided_by = user
+    notice.decided_at = timezone.now()
+    notice.decision_note = note
+    notice.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    change = f"{notice.from_revision.code} → {notice.to_revision.code}"
+    event_append(
+        shop=shop,
+        actor=user,
+        kind="job.revision_notice_dismissed",
+        subject=notice,
+        job=job,
+        summary=f"Notice of change dismissed on {job} (revision {change}): {note}",
+        before={"status": NoticeStatus.OPEN},
+        after={"status": notice.status, "note": note},
+    )
+    return notice

@@ -234,7 +234,9 @@ def test_release_problems_shown_with_a_disabled_button(supervisor_client, superv
     assert "<p>What's missing:</p>" in html
     assert "<li>Set a due date.</li>" in html
     assert '<button class="primary" type="button" disabled>Release to the floor</button>' in html
-    assert reverse("jobs:release", args=["J-1001"]) not in html
+    # No plain release form: only the supervisor's override, which asks why.
+    assert html.count(reverse("jobs:release", args=["J-1001"])) == 1
+    assert 'name="override_reason"' in html
 
 
 def test_released_job_offers_unrelease_and_close_not_ship(supervisor_client, released_job):
@@ -275,9 +277,11 @@ def test_htmx_poll_returns_only_live_regions_out_of_band(supervisor_client, rele
         "live-update",
         "live-timeline",
         "live-notes",
+        "live-revision",
+        "live-files",
     ):
         assert f'id="{region}"' in html
-    assert html.count('hx-swap-oob="true"') == 7
+    assert html.count('hx-swap-oob="true"') == 9
     assert "Insert worn" in html
     # Forms someone may be typing in are not part of the poll; only per-blocker resolve forms,
     # which the page's script keeps from being refreshed while open.
@@ -306,6 +310,7 @@ def test_query_count_with_a_big_job(
         user=supervisor,
         customer=customer,
         part=part,
+        material_status="from_stock",
         quantity=50,
         due_date=timezone.localdate() + datetime.timedelta(days=20),
         operations=[

@@ -328,7 +328,9 @@ def test_saving_the_header_changes_the_job_and_records_an_event(
     data = {
         "customer": str(customer.pk),
         "part": str(part.pk),
+        # Not a field of the edit form: a job moves revision from its live page, with a reason.
         "revision": "B",
+        "material_status": "received",
         "quantity": "120",
         "due_date": "2031-05-02",
         "customer_po": "PO-4471-R1",
@@ -345,7 +347,9 @@ def test_saving_the_header_changes_the_job_and_records_an_event(
     planned_job.refresh_from_db()
     assert planned_job.quantity == 120
     assert planned_job.due_date == datetime.date(2031, 5, 2)
-    assert planned_job.revision == "B"
+    assert planned_job.revision == "A"
+    assert planned_job.material_status == "received"
+    assert Event.objects.filter(job=planned_job, kind="job.material_status_changed").exists()
     assert planned_job.priority == Priority.HOT
     assert planned_job.owner == owner
     event = Event.objects.get(job=planned_job, kind="job.updated")

@@ -26,6 +26,7 @@ def _job(user, customer, part, work_centers, *, days=10, po="", quantity=10, own
         user=user,
         customer=customer,
         part=part,
+        material_status="from_stock",
         quantity=quantity,
         due_date=timezone.localdate() + datetime.timedelta(days=days),
         customer_po=po,

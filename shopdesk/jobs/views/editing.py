@@ -73,7 +73,7 @@ def _job_initial(job: Job) -> dict[str, Any]:
     return {
         "customer": job.customer_id,
         "part": job.part_id,
-        "revision": job.revision,
+        "material_status": job.material_status,
         "quantity": job.quantity,
         "due_date": job.due_date,
         "customer_po": job.customer_po,

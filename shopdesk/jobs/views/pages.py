@@ -1,5 +1,6 @@
 """The job list and the live job page, and the office actions taken from the live page:
-release, unrelease, ship, close, raise and resolve blockers.
+release (past the gate, for a supervisor, with a reason), unrelease, ship, close, material
+status, move to another revision, decide notices of change, raise and resolve blockers.
 
 Each action is a plain form POST that redirects back to the live page (so it works without
 JavaScript); an htmx request gets the live regions re-rendered instead. A refused action
@@ -27,16 +28,26 @@ from shopdesk.core.errors import ActionRefused, InvalidInput, ShopDeskError
 from shopdesk.core.models import Membership, Shop
 from shopdesk.customers.models import Customer
 from shopdesk.jobs import live, selectors, services
+from shopdesk.jobs.labor import job_labor  # issue 4: labor on the live page
 from shopdesk.jobs.models import (
     BlockerKind,
     FloorAction,
     Job,
     JobStage,
     JobState,
+    MaterialStatus,
+    NoticeStatus,
     Operation,
     Priority,
 )
-from shopdesk.jobs.selectors import JobFilters, get_blocker_for, get_job_for, get_operation_for
+from shopdesk.jobs.selectors import (
+    JobFilters,
+    get_blocker_for,
+    get_job_for,
+    get_notice_for,
+    get_operation_for,
+    get_part_revision_for,
+)
 
 PAGE_SIZE = 50
 SEARCH_MAX_LENGTH = 100
@@ -176,8 +187,14 @@ def _live_context(request: HttpRequest, job: Job) -> dict[str, Any]:
         blocker.age_label = live.short_age(blocker.age)
     days_to_due = (job.due_date - today).days if job.due_date else None
     remaining = live.remaining_minutes(job, routing) if job.is_open else 0
+    open_notice = next((n for n in job.notices if n.status == NoticeStatus.OPEN), None)
     return {
         "job": job,
+        "released_revision": job.released_revision,
+        "released_documents": live.with_links(job.released_documents),
+        "rev": live.revision_state(job, job.released_revision),
+        "open_notice": open_notice,
+        "last_notice": job.notices[0] if job.notices else None,
         "routing": routing,
         "now": now,
         "today": today,
@@ -202,6 +219,9 @@ def _live_context(request: HttpRequest, job: Job) -> dict[str, Any]:
         "timeline_more": job.timeline[TIMELINE_SHOWN_OPEN:],
         "priority_hot": job.priority >= Priority.HIGH,
         "can_plan": bool(request.membership and request.membership.can_plan),
+        # --- Labor (issue 4): actual against estimated per operation, who is on each (1 query).
+        "labor": job_labor(job, routing, now=now),
+        # --- end of labor
     }
 
 
@@ -219,8 +239,18 @@ def _forms_context(request: HttpRequest, job: Job) -> dict[str, Any]:
         "blocker_client_id": uuid.uuid4().hex,
         "traveler_client_id": uuid.uuid4().hex,
         "release_problems": (
-            services.job_release_problems(job) if job.state == JobState.PLANNED else []
+            services.job_gate_problems(
+                job,
+                released_revision=job.released_revision,
+                released_documents=job.released_documents,
+                open_blockers=job.open_blockers,
+            )
+            if job.state == JobState.PLANNED
+            else []
         ),
+        "can_override": services.can_override_gate(request.user),
+        "material_choices": MaterialStatus.choices,
+        "move_targets": (selectors.move_targets(job, job.revisions_in_play) if job.is_open else []),
         "can_ship": job.stage == JobStage.COMPLETE,
         "can_unrelease": job.state == JobState.RELEASED,
         "can_close": job.state != JobState.CLOSED,
@@ -317,12 +347,94 @@ def _text(request: HttpRequest, name: str) -> str:
 @login_required
 @require_POST
 def job_release(request: HttpRequest, number: str) -> HttpResponse:
+    """Release through the gate; with `override` posted, a supervisor releases past it and
+    `override_reason` says why (blank is refused, not taken as "no override")."""
     job = get_job_for(_shop(request), number)
+    overriding = "override" in request.POST
+    reason = _text(request, "override_reason") if overriding else None
     try:
-        services.job_release(user=request.user, job=job)
+        services.job_release(user=request.user, job=job, override_reason=reason)
     except ShopDeskError as error:
-        return _refused(request, job, error, form="release")
+        return _refused(
+            request,
+            job,
+            error,
+            form="override" if overriding else "release",
+            values={"override_reason": reason or ""},
+        )
+    if overriding:
+        return _done(request, job, f"{job} is released to the floor past the gate; reason noted.")
     return _done(request, job, f"{job} is released to the floor.")
+
+
+@login_required
+@require_POST
+def job_material(request: HttpRequest, number: str) -> HttpResponse:
+    job = get_job_for(_shop(request), number)
+    value = _text(request, "material_status").strip()
+    try:
+        if value not in MaterialStatus.values:
+            raise InvalidInput(
+                "Choose not ordered, ordered, received or from stock.", field="material_status"
+            )
+        job = services.job_update(user=request.user, job=job, material_status=value)
+    except ShopDeskError as error:
+        return _refused(request, job, error, form="material")
+    return _done(request, job, f"{job} material: {job.get_material_status_display().lower()}.")
+
+
+@login_required
+@require_POST
+def job_move_revision(request: HttpRequest, number: str) -> HttpResponse:
+    job = get_job_for(_shop(request), number)
+    reason = _text(request, "reason")
+    raw = _text(request, "revision").strip()
+    values = {"reason": reason, "revision": raw}
+    try:
+        if not ID_PATTERN.match(raw):
+            raise InvalidInput("Choose the revision to move the job to.", field="revision")
+        # Another shop's revision id answers 404 here; another part's is refused by the service.
+        revision = get_part_revision_for(request.shop, raw)
+        job = services.job_move_revision(
+            user=request.user, job=job, revision=revision, reason=reason
+        )
+    except ShopDeskError as error:
+        return _refused(request, job, error, form="move", values=values)
+    return _done(request, job, f"{job} is now on revision {job.revision}.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Notices of change: a planner confirms the suggested blocker or dismisses it with a note.
+
+
+@login_required
+@require_POST
+def notice_confirm(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = get_notice_for(_shop(request), notice_id)
+    job = notice.job
+    try:
+        services.notice_confirm(user=request.user, notice=notice)
+    except ShopDeskError as error:
+        return _refused(request, job, error, form="notice")
+    return _done(
+        request,
+        job,
+        f"Blocker raised on {job}: drawing revision changed "
+        f"({notice.from_revision.code} → {notice.to_revision.code}).",
+    )
+
+
+@login_required
+@require_POST
+def notice_dismiss(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = get_notice_for(_shop(request), notice_id)
+    job = notice.job
+    note = _text(request, "note")
+    try:
+        services.notice_dismiss(user=request.user, notice=notice, note=note)
+    except ShopDeskError as error:
+        return _refused(request, job, error, form="dismiss", values={"note": note})
+    return _done(request, job, f"Notice of change dismissed on {job}.")
 
 
 @login_required
