@@ -1,13 +1,22 @@
-"""The traveler PDF over the API: what an ERP or a print server fetches to print a job."""
+"""Travelers over the API: the PDF an ERP or a print server fetches to print a job, and
+batches that release many jobs and print their travelers as one PDF made in the background."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from ninja import Router
+import datetime
+from typing import Annotated, Any, Literal
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Field, Router, Schema, Status
 
 from shopdesk.api.errors import error_responses
+from shopdesk.api.schemas import InSchema, text
+from shopdesk.core.errors import ActionRefused
+from shopdesk.core.permissions import require_planner
 from shopdesk.jobs.selectors import get_job_for
-from shopdesk.travelers.models import Traveler
+from shopdesk.travelers import batch as batches
+from shopdesk.travelers.models import BatchStatus, Traveler, TravelerBatch
 
 router = Router(tags=["travelers"])
 
@@ -40,4 +49,113 @@ def job_traveler_pdf(request: HttpRequest, number: str) -> HttpResponse:
     pdf = traveler_pdf(traveler, url=scan_url(traveler, request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{job.display_number}-traveler.pdf"'
+    return response
+
+
+# ------------------------------------------------------------------------------ batches
+
+
+class TravelerBatchIn(InSchema):
+    job_numbers: Annotated[list[text(20)], Field(max_length=batches.MAX_ENTRIES)] = Field(
+        description=(
+            'Job numbers ("J-1042" or "1042"); duplicates count once; at most '
+            f"{batches.MAX_JOBS_PER_BATCH} different jobs."
+        ),
+    )
+    release: bool = Field(
+        True,
+        description="Release each planned job that passes the gate first; false prints only.",
+    )
+
+
+class RefusedJobOut(Schema):
+    job: str
+    reasons: list[str]
+
+
+class BatchReportOut(Schema):
+    released: list[str] = Field(description="Jobs this batch released.")
+    printed: list[str] = Field(description="Jobs with a traveler in the PDF, in order.")
+    refused: list[RefusedJobOut] = Field(description="Jobs not printed, with the reasons.")
+    not_found: list[str] = Field(description="Entries that are no job of this shop.")
+
+
+class TravelerBatchOut(Schema):
+    id: int
+    status: Literal[tuple(BatchStatus.values)] = Field(  # type: ignore[valid-type]
+        description="queued, running, done (the PDF is ready, or nothing was printable) or failed."
+    )
+    done: int = Field(description="Travelers laid out so far.")
+    total: int = Field(description="Travelers in the batch.")
+    percent: int
+    error: str
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+    report: BatchReportOut
+    pdf_url: str | None = Field(description="Where to fetch the PDF once status is done.")
+
+    @staticmethod
+    def resolve_report(batch: TravelerBatch) -> dict[str, Any]:
+        return {**batches.empty_report(), **(batch.report or {})}
+
+    @staticmethod
+    def resolve_pdf_url(batch: TravelerBatch) -> str | None:
+        if batch.status != BatchStatus.DONE or not batch.pdf:
+            return None
+        return reverse("api:traveler_batch_pdf", args=[batch.pk])
+
+
+def _planner_batch(request: HttpRequest, batch_id: str) -> TravelerBatch:
+    require_planner(request.user)
+    return batches.get_batch_for(request.shop, batch_id)
+
+
+@router.post(
+    "/traveler-batches",
+    response={201: TravelerBatchOut, **error_responses(403)},
+)
+def traveler_batch_create(request: HttpRequest, payload: TravelerBatchIn) -> Status[TravelerBatch]:
+    """Release every planned job that passes the gate, print a traveler for each job then on
+    the floor, and start making one PDF of them all in the background. Jobs refused by the
+    gate, shipped or closed jobs and unknown numbers are listed in `report`, not an error.
+    Poll `GET /traveler-batches/{id}` until `status` is done, then fetch `pdf_url`."""
+    batch = batches.traveler_batch_start(
+        user=request.user,
+        jobs=payload.job_numbers,
+        release=payload.release,
+        site_url=request.build_absolute_uri("/"),
+    )
+    return Status(201, batches.get_batch_for(request.shop, batch.pk))
+
+
+@router.get(
+    "/traveler-batches/{batch_id}",
+    response={200: TravelerBatchOut, **error_responses(403, 404)},
+)
+def traveler_batch_get(request: HttpRequest, batch_id: str) -> TravelerBatch:
+    """A batch's progress (`done` of `total`) and its release report."""
+    return _planner_batch(request, batch_id)
+
+
+@router.get(
+    "/traveler-batches/{batch_id}/pdf",
+    response=error_responses(403, 404, 409),
+    openapi_extra={"responses": {"200": PDF_RESPONSE}},
+    url_name="traveler_batch_pdf",
+)
+def traveler_batch_pdf(request: HttpRequest, batch_id: str) -> HttpResponse:
+    """The batch's combined PDF; 409 while it is still being made or when it failed."""
+    batch = _planner_batch(request, batch_id)
+    if batch.status != BatchStatus.DONE or not batch.pdf:
+        if batch.status == BatchStatus.FAILED:
+            raise ActionRefused(f"This batch failed, so it has no PDF: {batch.error}")
+        if batch.status == BatchStatus.DONE:
+            raise ActionRefused("This batch printed no travelers; see its report.")
+        raise ActionRefused(
+            f"The PDF is not ready yet: {batch.done} of {batch.total} travelers done."
+        )
+    response = FileResponse(batch.pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="travelers-batch-{batch.pk}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response
