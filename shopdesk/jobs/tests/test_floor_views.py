@@ -301,6 +301,7 @@ def test_operation_of_another_job_is_404(
         user=supervisor,
         customer=customer,
         part=part,
+        material_status="from_stock",
         quantity=5,
         due_date=timezone.localdate() + datetime.timedelta(days=3),
         operations=[{"work_center": work_centers[0], "name": "Saw"}],

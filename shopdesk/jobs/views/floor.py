@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
@@ -24,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shopdesk.core.errors import ActionRefused, InvalidInput, ShopDeskError
 from shopdesk.core.models import Membership
-from shopdesk.jobs import services
+from shopdesk.jobs import live, services
 from shopdesk.jobs.models import (
     BlockerKind,
     FloorActionKind,
@@ -33,7 +36,9 @@ from shopdesk.jobs.models import (
     Operation,
     OperationStatus,
 )
-from shopdesk.jobs.selectors import get_job_for, get_operation_on_job
+from shopdesk.jobs.selectors import get_job_for, get_operation_on_job, released_files
+from shopdesk.parts.models import PartRevision
+from shopdesk.travelers.selectors import get_traveler_for_scan
 
 # More digits than any job holds: refused here, before int() builds a huge number.
 QUANTITY_PATTERN = re.compile(r"^\d{1,9}$")
@@ -125,7 +130,22 @@ def render_floor_page(
         .select_related("user")
         .order_by("user__first_name", "user__last_name", "user__username")
     )
+    # --- Released files (issue 3): the files to make parts to, and whether the paper or the job
+    # is on an older revision than the released one.
+    released_revision, released_documents = released_files(request.shop, job.part_id)
+    traveler_revision = None
+    if traveler is not None and traveler.part_revision_id:
+        traveler_revision = PartRevision.objects.filter(pk=traveler.part_revision_id).first()
+    files_context = {
+        "released_revision": released_revision,
+        "released_documents": live.with_links(released_documents),
+        "rev": live.revision_state(job, released_revision),
+        "traveler_superseded": bool(traveler_revision and traveler_revision.is_superseded),
+        "traveler_revision": traveler_revision,
+    }
+    # --- end of released files
     context = {
+        **files_context,
         "job": job,
         "current": current,
         "others": others,
@@ -307,3 +327,80 @@ def floor_blocker(request: HttpRequest, number: str) -> HttpResponse:
     if replayed:
         message += " (Already recorded; not raised twice.)"
     return _done(request, job, message, replayed=replayed, blocker={"id": blocker.pk})
+
+
+# --- Scanning: the in-page camera scanner and keyboard-wedge barcode scanners (issue 4) ------
+
+# A traveler token is token_urlsafe(16) (22 characters); older or longer ones fit in 40.
+TRAVELER_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
+TRAVELER_PATH_PATTERN = re.compile(r"^/t/([A-Za-z0-9_-]{8,40})/?$")
+SCAN_CODE_MAX_LENGTH = 2048
+NOT_A_TRAVELER = "Not a ShopDesk traveler. Scan the QR code on a traveler printed by this shop."
+NO_SUCH_TRAVELER = "No traveler with that code."
+
+
+def _traveler_hosts(request: HttpRequest) -> set[str]:
+    hosts = {request.get_host().lower()}
+    if settings.SITE_URL:
+        hosts.add(urlsplit(settings.SITE_URL).netloc.lower())
+    return hosts
+
+
+def traveler_token_from_code(request: HttpRequest, code: str) -> str | None:
+    """The traveler token a scanned or typed code names: a bare token, or a traveler link on
+    this site (absolute or a path). None for anything else: other sites, other schemes
+    (javascript:, data:), control characters, oversized input."""
+    code = code.strip()
+    if not code or len(code) > SCAN_CODE_MAX_LENGTH:
+        return None
+    if any(ord(char) < 32 or ord(char) == 127 for char in code):
+        return None
+    if TRAVELER_TOKEN_PATTERN.match(code):
+        return code
+    try:
+        parts = urlsplit(code)
+    except ValueError:
+        return None
+    if parts.scheme or parts.netloc:
+        if parts.scheme.lower() not in ("http", "https"):
+            return None
+        if parts.netloc.lower() not in _traveler_hosts(request):
+            return None
+    elif not parts.path.startswith("/"):
+        return None
+    match = TRAVELER_PATH_PATTERN.match(parts.path)
+    return match.group(1) if match else None
+
+
+def _scan_page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    return render(request, "jobs/scan.html", {"error": error}, status=status)
+
+
+@login_required
+@require_GET
+def scan_page(request: HttpRequest) -> HttpResponse:
+    """The scan page (camera and a field a barcode scanner types into). With ?code= it opens
+    the traveler that code names in the caller's shop; any other shop's answers the same 404
+    as an unknown code, so a token never reveals whose it is."""
+    if "code" not in request.GET:
+        return _scan_page(request)
+    token = traveler_token_from_code(request, str(request.GET.get("code", "")))
+    if token is None:
+        return _scan_page(request, error=NOT_A_TRAVELER, status=400)
+    try:
+        get_traveler_for_scan(getattr(request, "shop", None), token)
+    except Http404:
+        return _scan_page(request, error=NO_SUCH_TRAVELER, status=404)
+    return HttpResponseRedirect(reverse("travelers:scan", args=[token]), status=303)
+
+
+@require_GET
+def floor_service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker that keeps the floor pages openable offline. Served from /jobs/ but
+    allowed the whole site's scope, so it also covers traveler links (/t/...) and sees the
+    sign-out that clears its cache. No data in it: anyone may fetch it."""
+    response = render(request, "jobs/floor_sw.js", content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    # Browsers check for a new worker at most daily anyway; never let a proxy hold an old one.
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,12 +1,98 @@
-// The floor page on flaky Wi-Fi: send each form with fetch, retry with the SAME client id
-// (the server answers a replay with the first result, so a retry never counts twice), keep
-// the button disabled while the request is out, then show the new state.
+// The floor page on flaky Wi-Fi. Every floor form (start, pause, finish, note, blocker) goes
+// into a queue kept in localStorage, then the queue is sent oldest first, one at a time, each
+// action with the client id it was given when it was queued. The server answers a replay of a
+// client id with the first result, so sending an action twice never records it twice.
+//
+// When the network is down (or the server answers 5xx, or takes too long) the actions stay
+// queued, are listed as "Pending — will send when back online", and the page shows the state
+// they will make, marked pending. The queue is sent again when the browser says it is online,
+// when the page loads and every 10 seconds; it stops at the first failure so order holds.
+// A refusal (409, 422, 404, 403 with the server's reason) drops that action and shows why.
 // Without this file the forms post normally and the server redirects back.
 (function () {
   "use strict";
 
-  var RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000];
-  var TRANSIENT_STATUSES = [502, 503, 504];
+  var SEND_TIMEOUT_MS = 15000;
+  var REPLAY_EVERY_MS = 10000;
+  var STORAGE_PREFIX = "shopdesk.floorQueue.";
+  // The same rules as ACTIONS_BY_STATUS in jobs/views/floor.py.
+  var ACTIONS_BY_STATUS = {
+    pending: ["start"],
+    running: ["pause", "finish"],
+    paused: ["start", "finish"],
+    done: [],
+  };
+  var STATUS_LABELS = { pending: "Not started", running: "Running", paused: "Paused", done: "Done" };
+  var STATUS_AFTER = { start: "running", pause: "paused", finish: "done" };
+
+  var draining = false;
+  var stopReason = "";
+
+  // --- storage ------------------------------------------------------------------------------
+
+  function queueElement() {
+    return document.getElementById("floor-queue");
+  }
+
+  // One queue per shop and signed-in person: on a shared tablet, actions are sent only in the
+  // session of the person who made them, and in the order they were made across operations.
+  function storageKey() {
+    var element = queueElement();
+    if (!element || !element.dataset.queueShop || !element.dataset.queueUser) return null;
+    return STORAGE_PREFIX + element.dataset.queueShop + "." + element.dataset.queueUser;
+  }
+
+  function storageWorks() {
+    try {
+      var probe = STORAGE_PREFIX + "probe";
+      window.localStorage.setItem(probe, "1");
+      window.localStorage.removeItem(probe);
+      return true;
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function loadQueue() {
+    var key = storageKey();
+    if (!key) return [];
+    try {
+      var items = JSON.parse(window.localStorage.getItem(key) || "[]");
+      return Array.isArray(items) ? items : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function saveQueue(items) {
+    var key = storageKey();
+    if (!key) return false;
+    try {
+      if (items.length) window.localStorage.setItem(key, JSON.stringify(items));
+      else window.localStorage.removeItem(key);
+      return true;
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function removeFromQueue(clientId) {
+    saveQueue(
+      loadQueue().filter(function (item) {
+        return item.id !== clientId;
+      })
+    );
+  }
+
+  function newClientId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    var hex = "";
+    for (var i = 0; i < bytes.length; i++) hex += (bytes[i] + 256).toString(16).slice(1);
+    return "fl-" + hex;
+  }
+
+  // --- page bits ----------------------------------------------------------------------------
 
   function banner(id, text) {
     var element = document.getElementById(id);
@@ -15,23 +101,248 @@
     element.hidden = !text;
   }
 
-  function setPending(form, pending) {
-    form.dataset.pending = pending ? "1" : "";
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function pageJob() {
+    var element = queueElement();
+    return element ? element.dataset.job : "";
+  }
+
+  function setSending(form, sending) {
+    form.dataset.pending = sending ? "1" : "";
     var buttons = form.querySelectorAll("button");
     for (var i = 0; i < buttons.length; i++) {
       var button = buttons[i];
-      if (pending) {
+      if (sending) {
         button.dataset.label = button.textContent;
         button.textContent = "Sending…";
       } else if (button.dataset.label) {
         button.textContent = button.dataset.label;
       }
-      button.disabled = pending;
+      button.disabled = sending;
     }
   }
 
-  // Swap in the fresh page (new state, new client ids, the server's message).
-  function showNewState() {
+  function describe(form, fields) {
+    var get = function (name) {
+      for (var i = 0; i < fields.length; i++) if (fields[i][0] === name) return fields[i][1];
+      return "";
+    };
+    var action = get("action");
+    var opBox = document.querySelector('[data-floor-op="' + get("operation") + '"]');
+    var opLabel = opBox ? "op " + opBox.dataset.opSeq + " " + opBox.dataset.opName : "the job";
+    if (form.getAttribute("action").indexOf("/floor/blocker/") !== -1) {
+      var kind = form.querySelector("input[name=kind]:checked");
+      var kindLabel = kind && kind.nextElementSibling ? kind.nextElementSibling.textContent : "";
+      return { action: "blocker", label: "Blocker: " + (kindLabel || get("kind")) };
+    }
+    if (action === "start") return { action: action, label: "Start " + opLabel };
+    if (action === "pause") return { action: action, label: "Pause " + opLabel };
+    if (action === "finish") {
+      return {
+        action: action,
+        label:
+          "Finish " + opLabel + ": " + (get("qty_good") || "0") + " good, " +
+          (get("qty_scrap") || "0") + " scrap",
+      };
+    }
+    var note = get("note");
+    return {
+      action: action,
+      label: "Note on " + opLabel + ": " + (note.length > 60 ? note.slice(0, 59) + "…" : note),
+    };
+  }
+
+  // --- the pending state, drawn over the page the server rendered ----------------------------
+
+  function element(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) {
+      node.setAttribute(name, attributes[name]);
+    });
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function hidden(name, value) {
+    return element("input", { type: "hidden", name: name, value: value });
+  }
+
+  function actionForm(box, action) {
+    var form = element("form", {
+      method: "post",
+      action: box.dataset.actionUrl,
+      "data-floor-form": "",
+    });
+    form.appendChild(hidden("csrfmiddlewaretoken", csrfToken()));
+    form.appendChild(hidden("client_id", newClientId()));
+    form.appendChild(hidden("operation", box.dataset.floorOp));
+    form.appendChild(hidden("action", action));
+    form.appendChild(hidden("next", box.dataset.backUrl || ""));
+    return form;
+  }
+
+  function quantityField(box, name, label, value) {
+    var id = name.replace("qty_", "") + "-" + box.dataset.floorOp;
+    var wrap = element("div");
+    wrap.appendChild(element("label", { for: id }, label));
+    var attributes = {
+      class: "fl-qty",
+      id: id,
+      name: name,
+      type: "number",
+      inputmode: "numeric",
+      pattern: "[0-9]*",
+      min: "0",
+      max: box.dataset.opAvailable,
+      step: "1",
+    };
+    if (value === null) {
+      attributes.required = "";
+      attributes.placeholder = "0";
+    } else {
+      attributes.value = value;
+    }
+    wrap.appendChild(element("input", attributes));
+    return wrap;
+  }
+
+  // The buttons an operation offers in the status its pending actions will give it.
+  function drawButtons(box, status) {
+    var seq = box.dataset.opSeq;
+    var allowed = ACTIONS_BY_STATUS[status] || [];
+    while (box.firstChild) box.removeChild(box.firstChild);
+    allowed.forEach(function (action) {
+      if (action === "start" || action === "pause") {
+        var form = actionForm(box, action);
+        var button =
+          action === "start"
+            ? element(
+                "button",
+                { type: "submit", class: "primary fl-start" },
+                (status === "paused" ? "Resume" : "Start") + " op " + seq
+              )
+            : element("button", { type: "submit", class: "secondary fl-pause" }, "Pause");
+        form.appendChild(button);
+        box.appendChild(form);
+        return;
+      }
+      var details = element("details", { class: "fl-finish" });
+      details.appendChild(
+        element("summary", { class: "fl-summarybutton fl-finishbutton" }, "Finish op " + seq)
+      );
+      var finish = actionForm(box, "finish");
+      finish.classList.add("fl-finishform");
+      var quantities = element("div", { class: "qty" });
+      quantities.appendChild(quantityField(box, "qty_good", "Good", null));
+      quantities.appendChild(quantityField(box, "qty_scrap", "Scrap", "0"));
+      finish.appendChild(quantities);
+      finish.appendChild(
+        element("p", { class: "fl-hint" }, box.dataset.opAvailable + " parts reached this operation.")
+      );
+      var noteId = "finish-note-" + box.dataset.floorOp;
+      var noteLabel = element("label", { for: noteId }, "Note ");
+      noteLabel.appendChild(element("span", { class: "fl-optional" }, "(optional)"));
+      finish.appendChild(noteLabel);
+      finish.appendChild(
+        element("textarea", { id: noteId, name: "note", rows: "2", maxlength: "2000" })
+      );
+      finish.appendChild(
+        element("button", { type: "submit", class: "primary fl-confirm" }, "Finish with these counts")
+      );
+      details.appendChild(finish);
+      box.appendChild(details);
+    });
+  }
+
+  function markOperation(box, status, item) {
+    box.dataset.opStatus = status;
+    var card = document.getElementById("op-" + box.dataset.floorOp);
+    if (!card) return;
+    card.classList.add("fl-haspending");
+    var badge = card.querySelector(".fl-badge");
+    if (badge) {
+      badge.textContent = (STATUS_LABELS[status] || status) + " · pending";
+      badge.className = "badge fl-badge fl-pendingbadge";
+    }
+    if (item.action === "finish") {
+      var fields = {};
+      item.fields.forEach(function (pair) {
+        fields[pair[0]] = pair[1];
+      });
+      var good = card.querySelector('[data-count="good"]');
+      var scrap = card.querySelector('[data-count="scrap"]');
+      if (good) good.textContent = fields.qty_good || "0";
+      if (scrap) scrap.textContent = fields.qty_scrap || "0";
+    }
+  }
+
+  // Apply this job's queued actions, in order, over the server's state. Safe to repeat.
+  function drawPendingState(items) {
+    var job = pageJob();
+    items.forEach(function (item) {
+      if (item.job !== job || !STATUS_AFTER[item.action]) return;
+      var box = document.querySelector('[data-floor-op="' + item.operation + '"]');
+      if (!box) return;
+      var status = STATUS_AFTER[item.action];
+      markOperation(box, status, item);
+      drawButtons(box, status);
+    });
+  }
+
+  function timeOf(created) {
+    var date = new Date(created);
+    if (isNaN(date.getTime())) return "";
+    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+  }
+
+  function drawQueue() {
+    var items = loadQueue();
+    var section = queueElement();
+    var count = document.getElementById("floor-queue-count");
+    if (count) {
+      count.textContent = items.length + " pending";
+      count.hidden = !items.length;
+    }
+    if (!section) return items;
+    section.hidden = !items.length;
+    var title = document.getElementById("floor-queue-title");
+    if (title) {
+      title.textContent =
+        stopReason === "signin"
+          ? "Pending — sign in again to send"
+          : draining && navigator.onLine
+            ? "Pending — sending now…"
+            : "Pending — will send when back online";
+    }
+    var list = document.getElementById("floor-queue-list");
+    if (!list) return items;
+    while (list.firstChild) list.removeChild(list.firstChild);
+    var job = pageJob();
+    items.forEach(function (item) {
+      var row = element("li", { class: "fl-queueitem", "data-client-id": item.id });
+      var what = element("span", { class: "fl-queuewhat" });
+      what.textContent = (item.job !== job ? item.job + " · " : "") + item.label;
+      row.appendChild(what);
+      row.appendChild(element("span", { class: "fl-queuewhen" }, "Pending · " + timeOf(item.created)));
+      list.appendChild(row);
+    });
+    return items;
+  }
+
+  // Swap in the fresh page (new state, new client ids), then draw what is still pending.
+  function showNewState(refusals) {
+    var finish = function () {
+      var items = drawQueue();
+      drawPendingState(items);
+      if (refusals.length) {
+        banner("floor-error", refusals.join(" "));
+        window.scrollTo(0, 0);
+      }
+    };
     fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) {
         if (!response.ok) throw new Error("reload failed");
@@ -42,67 +353,199 @@
         document.title = fresh.title;
         document.body.innerHTML = fresh.body.innerHTML;
         window.scrollTo(0, 0);
+        finish();
       })
-      .catch(function () {
-        window.location.reload();
-      });
+      .catch(finish); // offline again: the page already shows the pending state
   }
 
-  function send(form, body, attempt) {
-    // getAttribute: the forms have an input named "action", which shadows form.action.
-    fetch(form.getAttribute("action"), {
+  // --- sending ------------------------------------------------------------------------------
+
+  // Resolves to {outcome: "applied" | "refused" | "offline" | "signin", detail}.
+  function sendOne(item) {
+    var body = new FormData();
+    item.fields.forEach(function (pair) {
+      body.append(pair[0], pair[1]);
+    });
+    body.set("client_id", item.id);
+    // The token of this page: the session may have been renewed since the action was queued.
+    body.set("csrfmiddlewaretoken", csrfToken());
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller
+      ? window.setTimeout(function () {
+          controller.abort();
+        }, SEND_TIMEOUT_MS)
+      : null;
+    return fetch(item.url, {
       method: "POST",
       body: body,
       credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    })
-      .then(function (response) {
-        if (TRANSIENT_STATUSES.indexOf(response.status) !== -1) throw new Error("transient");
-        return response
-          .json()
-          .catch(function () {
-            return { detail: "The server answered " + response.status + "; nothing was changed." };
-          })
-          .then(function (data) {
-            if (response.ok) {
-              banner("floor-status", "");
-              showNewState();
-              return;
-            }
-            setPending(form, false);
-            banner("floor-status", "");
-            banner("floor-error", data.detail || "That was refused; nothing was changed.");
-            window.scrollTo(0, 0);
-          });
-      })
-      .catch(function () {
-        if (attempt < RETRY_DELAYS_MS.length) {
-          banner("floor-status", "No connection — retrying… (it will be recorded once)");
-          window.setTimeout(function () {
-            send(form, body, attempt + 1);
-          }, RETRY_DELAYS_MS[attempt]);
-          return;
+      redirect: "manual", // a redirect here is the sign-in page, not an answer
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+      signal: controller ? controller.signal : undefined,
+    }).then(
+      function (response) {
+        window.clearTimeout(timer);
+        if (response.type === "opaqueredirect" || response.status === 0) {
+          return { outcome: "signin" };
         }
-        setPending(form, false);
-        banner("floor-status", "");
-        banner(
-          "floor-error",
-          "Not sent: no connection. Tap again when the Wi-Fi is back; it will be recorded once."
+        if (response.status >= 500 || response.status === 408 || response.status === 429) {
+          return { outcome: "offline" };
+        }
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("application/json") === -1) {
+          // A CSRF failure page (the session changed) or a proxy's page: keep the action.
+          return { outcome: response.status === 403 ? "signin" : "offline" };
+        }
+        return response.json().then(
+          function (data) {
+            if (response.ok) return { outcome: "applied", detail: data.detail || "" };
+            return {
+              outcome: "refused",
+              detail: data.detail || "That was refused; nothing was changed.",
+            };
+          },
+          function () {
+            return { outcome: "offline" };
+          }
         );
-        window.scrollTo(0, 0);
+      },
+      function () {
+        window.clearTimeout(timer);
+        return { outcome: "offline" };
+      }
+    );
+  }
+
+  // Send the queue oldest first, one at a time; stop at the first failure, keeping the rest.
+  function drain() {
+    if (draining || !storageKey()) return;
+    if (!loadQueue().length) {
+      stopReason = "";
+      drawQueue();
+      return;
+    }
+    draining = true;
+    drawQueue();
+    var changed = false;
+    var refusals = [];
+    var step = function () {
+      var items = loadQueue();
+      if (!items.length) return Promise.resolve("");
+      var item = items[0];
+      return sendOne(item).then(function (result) {
+        if (result.outcome === "applied" || result.outcome === "refused") {
+          removeFromQueue(item.id);
+          changed = true;
+          if (result.outcome === "refused") {
+            refusals.push("Not recorded: " + item.label + " — " + result.detail);
+          }
+          return step();
+        }
+        return result.outcome;
       });
+    };
+    step().then(function (reason) {
+      draining = false;
+      stopReason = reason;
+      banner(
+        "floor-status",
+        reason === "signin"
+          ? "You were signed out: sign in again on this device to send the pending actions."
+          : ""
+      );
+      if (changed) {
+        showNewState(refusals);
+        return;
+      }
+      var items = drawQueue();
+      // The first try of a fresh action failed: show it pending, with the state it will make.
+      resetSendingForms();
+      drawPendingState(items);
+    });
+  }
+
+  function resetSendingForms() {
+    var forms = document.querySelectorAll("form[data-floor-form]");
+    for (var i = 0; i < forms.length; i++) {
+      if (forms[i].dataset.pending !== "1") continue;
+      setSending(forms[i], false);
+      clearForm(forms[i]);
+    }
+  }
+
+  function clearForm(form) {
+    var texts = form.querySelectorAll("textarea");
+    for (var i = 0; i < texts.length; i++) texts[i].value = "";
+    var kinds = form.querySelectorAll("input[type=radio]");
+    for (var j = 0; j < kinds.length; j++) kinds[j].checked = false;
+    var details = form.closest("details");
+    if (details) details.open = false;
   }
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-floor-form")) return;
-    if (!window.fetch || !window.FormData) return; // very old browser: post normally
+    if (!window.fetch || !window.FormData || !window.crypto || !storageKey() || !storageWorks()) {
+      return; // post normally
+    }
     event.preventDefault();
     if (form.dataset.pending === "1") return;
-    // Read the fields before disabling the buttons, with the client id rendered into the page.
-    var body = new FormData(form);
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrfmiddlewaretoken" && typeof value === "string") fields.push([name, value]);
+    });
+    var about = describe(form, fields);
+    var item = {
+      id: newClientId(), // made now, kept for every retry of this action
+      url: form.getAttribute("action"), // the forms have an input named "action"
+      fields: fields,
+      job: pageJob(),
+      operation: (fields.filter(function (pair) { return pair[0] === "operation"; })[0] || [])[1] || "",
+      action: about.action,
+      label: about.label,
+      created: new Date().toISOString(),
+    };
+    var items = loadQueue();
+    var waiting = items.length > 0 || navigator.onLine === false;
+    items.push(item);
+    if (!saveQueue(items)) {
+      banner("floor-error", "This device cannot store the action; it was not sent. Try again.");
+      return;
+    }
     banner("floor-error", "");
-    setPending(form, true);
-    send(form, body, 0);
+    if (waiting) {
+      // Older actions are still waiting: this one waits behind them, shown pending at once.
+      clearForm(form);
+      var queued = drawQueue();
+      drawPendingState(queued);
+    } else {
+      setSending(form, true);
+    }
+    drain();
   });
+
+  // The service worker keeps this page openable on a reload without network (a plus: the
+  // queue works without it).
+  function registerWorker() {
+    var section = queueElement();
+    if (!section || !section.dataset.swUrl || !("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.register(section.dataset.swUrl, { scope: "/" }).catch(function () {});
+  }
+
+  function start() {
+    var items = drawQueue();
+    drawPendingState(items);
+    registerWorker();
+    drain();
+  }
+
+  window.addEventListener("online", drain);
+  window.addEventListener("offline", drawQueue);
+  window.setInterval(drain, REPLAY_EVERY_MS);
+  // Another tab of this device sent or queued actions: show the same queue here.
+  window.addEventListener("storage", function (event) {
+    if (event.key === storageKey()) drawQueue();
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
