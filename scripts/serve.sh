@@ -9,7 +9,10 @@ workers="${WEB_WORKERS:-2}"
 
 .venv/bin/python manage.py db_worker --interval 1 &
 worker=$!
-trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
+# Labor: pause open entries once a shop's shift end has passed (checked every minute).
+.venv/bin/python manage.py labor_shift_end --every 60 &
+shift_end=$!
+trap 'kill "$worker" "$shift_end" 2>/dev/null || true' EXIT INT TERM
 
 cat <<MSG
 

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "shopdesk.core.middleware.KioskIdleMiddleware",  # issue 4: kiosk idle sign-out
     "shopdesk.core.middleware.ShopMiddleware",
     "shopdesk.core.middleware.ContentSecurityPolicyMiddleware",
 ]

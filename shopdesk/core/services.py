@@ -1,13 +1,18 @@
-"""Writes that belong to the shop itself: the event log and API tokens."""
+"""Writes that belong to the shop itself: the event log, API tokens and kiosk badges."""
 
 from __future__ import annotations
 
+import datetime
+import re
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from shopdesk.core.models import ApiToken, Event, Shop, hash_token
+from shopdesk.core.errors import InvalidInput, PermissionRefused
+from shopdesk.core.models import ApiToken, Event, Membership, Role, Shop, hash_token
+from shopdesk.core.permissions import membership_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -73,3 +78,130 @@ def api_token_revoke(*, user: AbstractBaseUser, token: ApiToken) -> ApiToken:
             summary=f"API token {token.prefix}… revoked",
         )
     return token
+
+
+# --- Kiosk badges (issue 4): a badge number and PIN per person, set by a supervisor ---------
+
+BADGE_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,20}$")
+PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
+BADGE_ROLES = frozenset({Role.OWNER, Role.SUPERVISOR})
+
+
+@transaction.atomic
+def membership_set_badge(
+    *, user: AbstractBaseUser, membership: Membership, badge_number: str, pin: str = ""
+) -> Membership:
+    """Set the person's kiosk badge number and PIN (an owner or supervisor of the same shop).
+
+    A blank badge number takes the person off the kiosk (badge and PIN cleared). A blank PIN
+    keeps the PIN already set; a badge without any PIN is refused. The PIN is stored hashed,
+    and the event records only that it changed, never the PIN.
+    """
+    actor = membership_of(user)
+    if actor.role not in BADGE_ROLES:
+        raise PermissionRefused("Only an owner or a supervisor can set badge numbers and PINs.")
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if membership.shop_id != actor.shop_id:
+        raise PermissionRefused("That person is not in your shop.")
+    badge_number = (badge_number or "").strip()
+    pin = (pin or "").strip()
+    before = {"badge_number": membership.badge_number, "pin_set": bool(membership.pin_hash)}
+    if not badge_number:
+        if pin:
+            raise InvalidInput("Give the badge number the PIN belongs to.", field="badge_number")
+        membership.badge_number = ""
+        membership.pin_hash = ""
+    else:
+        if not BADGE_PATTERN.match(badge_number):
+            raise InvalidInput(
+                "A badge number is 1 to 20 letters, digits or dashes.", field="badge_number"
+            )
+        if pin and not PIN_PATTERN.match(pin):
+            raise InvalidInput("A PIN is 4 to 8 digits.", field="pin")
+        if not pin and not membership.pin_hash:
+            raise InvalidInput("Set a PIN of 4 to 8 digits.", field="pin")
+        taken = (
+            Membership.objects.filter(shop_id=membership.shop_id, badge_number=badge_number)
+            .exclude(pk=membership.pk)
+            .select_related("user")
+            .first()
+        )
+        if taken is not None:
+            holder = taken.user.get_full_name() or taken.user.get_username()
+            raise InvalidInput(f"Badge {badge_number} is already {holder}'s.", field="badge_number")
+        membership.badge_number = badge_number
+        if pin:
+            membership.pin_hash = make_password(pin)
+    membership.save(update_fields=["badge_number", "pin_hash"])
+    person = membership.user.get_full_name() or membership.user.get_username()
+    after = {
+        "badge_number": membership.badge_number,
+        "pin_set": bool(membership.pin_hash),
+        "pin_changed": bool(pin),
+    }
+    if not membership.badge_number:
+        summary = f"{person} taken off the kiosk (badge and PIN cleared)"
+    elif pin:
+        summary = f"{person}'s kiosk badge {membership.badge_number} and PIN set"
+    else:
+        summary = f"{person}'s kiosk badge set to {membership.badge_number}"
+    event_append(
+        shop=actor.shop,
+        actor=user,
+        kind="membership.badge_set",
+        subject=membership,
+        summary=summary,
+        before=before,
+        after=after,
+    )
+    return membership
+
+
+@transaction.atomic
+def shop_set_floor_settings(
+    *,
+    user: AbstractBaseUser,
+    shift_end_time: datetime.time | None,
+    kiosk_idle_minutes: int,
+) -> Shop:
+    """Set the shop's daily shift end (open labor is paused then; None: never) and the
+    kiosk's idle sign-out minutes (1 to 120). Owners and supervisors only."""
+    actor = membership_of(user)
+    if actor.role not in BADGE_ROLES:
+        raise PermissionRefused("Only an owner or a supervisor can change the floor settings.")
+    if (
+        isinstance(kiosk_idle_minutes, bool)
+        or not isinstance(kiosk_idle_minutes, int)
+        or not 1 <= kiosk_idle_minutes <= 120
+    ):
+        raise InvalidInput(
+            "The kiosk signs out after 1 to 120 idle minutes.", field="kiosk_idle_minutes"
+        )
+    shop = Shop.objects.select_for_update().get(pk=actor.shop_id)
+    before = {
+        "shift_end_time": shop.shift_end_time.isoformat() if shop.shift_end_time else None,
+        "kiosk_idle_minutes": shop.kiosk_idle_minutes,
+    }
+    shop.shift_end_time = shift_end_time
+    shop.kiosk_idle_minutes = kiosk_idle_minutes
+    shop.save(update_fields=["shift_end_time", "kiosk_idle_minutes"])
+    after = {
+        "shift_end_time": shift_end_time.isoformat() if shift_end_time else None,
+        "kiosk_idle_minutes": kiosk_idle_minutes,
+    }
+    if after != before:
+        shift = f"{shift_end_time:%H:%M}" if shift_end_time else "none"
+        event_append(
+            shop=shop,
+            actor=user,
+            kind="shop.floor_settings",
+            subject=shop,
+            summary=(
+                f"Floor settings: shift end {shift}, kiosk signs out after "
+                f"{kiosk_idle_minutes} idle minutes"
+            ),
+            before=before,
+            after=after,
+        )
+    actor.shop = shop
+    return shop

@@ -1,4 +1,9 @@
-"""Floor actions: start, pause, finish and note an operation, idempotent by client id."""
+"""Floor actions: start, pause, finish and note an operation, idempotent by client id.
+
+Start, pause and finish also open and close the acting operator's labor entries
+(services.labor): start opens one (a second operator starting a running operation joins it),
+pause closes the operator's own, finish closes everyone's on the operation.
+"""
 
 from __future__ import annotations
 
@@ -21,9 +26,11 @@ from shopdesk.jobs.models import (
     FloorActionKind,
     Job,
     JobState,
+    LaborEndReason,
     Operation,
     OperationStatus,
 )
+from shopdesk.jobs.services import labor
 
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
@@ -38,6 +45,10 @@ class FloorResult:
 def _fingerprint(operation_id: int, action: str, qty_good: int, qty_scrap: int, note: str) -> str:
     payload = json.dumps([operation_id, action, qty_good, qty_scrap, note])
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def labor_person(user: AbstractBaseUser) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 def _available(job: Job, operation: Operation, ordered: list[Operation]) -> int:
@@ -154,19 +165,37 @@ def _apply(
         if operation.status == OperationStatus.DONE:
             raise ActionRefused(f"{label} is already finished.")
         if operation.status == OperationStatus.RUNNING:
-            raise ActionRefused(f"{label} is already running.")
-        summary = (
-            f"{label} {'resumed' if operation.status == OperationStatus.PAUSED else 'started'}"
-        )
-        operation.status = OperationStatus.RUNNING
-        if operation.started_at is None:
-            operation.started_at = now
-            operation.started_by = user
+            # Running already: a second operator joins it with their own labor entry.
+            entry = labor.labor_open(user=user, operation=operation, job=job, at=now)
+            if entry is None:
+                raise ActionRefused(f"{label} is already running and you are on it.")
+            summary = f"{labor_person(user)} joined {label}"
+        else:
+            summary = (
+                f"{label} {'resumed' if operation.status == OperationStatus.PAUSED else 'started'}"
+            )
+            operation.status = OperationStatus.RUNNING
+            if operation.started_at is None:
+                operation.started_at = now
+                operation.started_by = user
+            labor.labor_open(user=user, operation=operation, job=job, at=now)
     elif action == FloorActionKind.PAUSE:
         if operation.status != OperationStatus.RUNNING:
             raise ActionRefused(f"{label} is not running, so it cannot be paused.")
-        operation.status = OperationStatus.PAUSED
-        summary = f"{label} paused"
+        # The operator pauses their own time; the operation pauses when nobody is left on it.
+        # Someone not on it (a supervisor) pauses it for everyone.
+        closed = labor.labor_close(
+            operation=operation, at=now, reason=LaborEndReason.PAUSE, user=user
+        )
+        if not closed:
+            labor.labor_close(operation=operation, at=now, reason=LaborEndReason.PAUSE)
+        still_on = labor.open_operators(operation)
+        if still_on:
+            names = ", ".join(labor_person(person) for person in still_on)
+            summary = f"{labor_person(user)} paused on {label}; still on it: {names}"
+        else:
+            operation.status = OperationStatus.PAUSED
+            summary = f"{label} paused"
     elif action == FloorActionKind.FINISH:
         if operation.status == OperationStatus.DONE:
             raise ActionRefused(f"{label} is already finished.")
@@ -188,6 +217,7 @@ def _apply(
         operation.qty_scrap = qty_scrap
         operation.finished_at = now
         operation.finished_by = user
+        labor.labor_close(operation=operation, at=now, reason=LaborEndReason.FINISH)
         summary = f"{label} finished: {qty_good} good, {qty_scrap} scrap"
     else:
         summary = f"Note on {label}"

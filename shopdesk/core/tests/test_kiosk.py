@@ -1,0 +1,263 @@
+"""The operator kiosk: enrollment, badge + PIN sign-in, rate limit, idle sign-out, the queue."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import time
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from shopdesk.core import ratelimit
+from shopdesk.core.kiosk import KIOSK_COOKIE, KIOSK_SEEN_KEY
+from shopdesk.core.models import Membership, Role
+from shopdesk.core.tests.factories import member
+from shopdesk.jobs import services
+from shopdesk.jobs.models import LaborEntry
+
+PIN = "4821"
+
+
+def _badge(user, badge, pin=PIN):
+    Membership.objects.filter(user=user).update(badge_number=badge, pin_hash=make_password(pin))
+
+
+@pytest.fixture
+def kiosk(supervisor, operator):
+    """A tablet enrolled by the supervisor for Acme; Oscar has badge 101."""
+    _badge(operator, "101")
+    client = Client()
+    client.force_login(supervisor)
+    response = client.post(reverse("kiosk_setup"), {"action": "enroll"})
+    assert response.status_code == 302 and response["Location"] == reverse("kiosk")
+    assert KIOSK_COOKIE in response.cookies
+    return client
+
+
+def _sign_in(client, badge="101", pin=PIN, **extra):
+    return client.post(reverse("kiosk_sign_in"), {"badge": badge, "pin": pin}, **extra)
+
+
+def test_enrolling_signs_the_supervisor_out_and_shows_the_badge_screen(kiosk):
+    response = kiosk.get(reverse("kiosk"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Acme Machining" in body and "Badge number" in body and 'data-key="7"' in body
+    # The supervisor's own session ended: the work centers send back to the badge screen.
+    assert kiosk.get(reverse("kiosk_work_centers"))["Location"] == reverse("kiosk")
+
+
+def test_an_unenrolled_tablet_cannot_sign_in(operator):
+    _badge(operator, "101")
+    client = Client()
+    assert client.get(reverse("kiosk")).status_code == 403
+    response = _sign_in(client)
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_forged_enrollment_cookie_is_ignored(operator, shop):
+    _badge(operator, "101")
+    client = Client()
+    client.cookies[KIOSK_COOKIE] = f"{shop.pk}:device"  # not signed
+    assert _sign_in(client).status_code == 403
+
+
+def test_operators_cannot_enroll_a_tablet(operator_client):
+    response = operator_client.post(reverse("kiosk_setup"), {"action": "enroll"})
+    assert response.status_code == 403
+    assert KIOSK_COOKIE not in response.cookies
+
+
+def test_unenroll(supervisor, kiosk):
+    kiosk.force_login(supervisor)
+    response = kiosk.post(reverse("kiosk_setup"), {"action": "unenroll"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert response.cookies[KIOSK_COOKIE].value == ""
+    kiosk.logout()
+    assert kiosk.get(reverse("kiosk")).status_code == 403
+
+
+def test_badge_and_pin_sign_in_as_the_operator(kiosk, operator, work_centers):
+    response = _sign_in(kiosk)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("kiosk_work_centers")
+    assert int(kiosk.session["_auth_user_id"]) == operator.pk
+    page = kiosk.get(reverse("kiosk_work_centers")).content.decode()
+    assert "Oscar Operator" in page and "CNC Mill" in page and "Sign out" in page
+
+
+def test_wrong_pin_says_so_without_telling_whether_the_badge_exists(kiosk):
+    wrong = _sign_in(kiosk, pin="0000")
+    unknown = _sign_in(kiosk, badge="999")
+    assert wrong.status_code == unknown.status_code == 422
+    assert "That badge number and PIN do not match" in wrong.content.decode()
+    # The same words for an unknown badge: nothing tells the two apart.
+    assert wrong.context["error"] == unknown.context["error"]
+    assert "_auth_user_id" not in kiosk.session
+
+
+def test_missing_and_hostile_input(kiosk):
+    assert _sign_in(kiosk, badge="", pin="").status_code == 422
+    assert _sign_in(kiosk, badge="'; DROP TABLE--", pin="12ab").status_code == 422
+    assert _sign_in(kiosk, badge="101", pin="9" * 5000).status_code == 422
+    assert "_auth_user_id" not in kiosk.session
+
+
+def test_another_shops_badge_is_refused_at_this_kiosk(kiosk, outsider):
+    _badge(outsider, "101X")
+    response = _sign_in(kiosk, badge="101X")
+    assert response.status_code == 422
+    assert "_auth_user_id" not in kiosk.session
+
+
+def test_same_badge_number_in_another_shop_signs_in_this_shops_person(kiosk, outsider, operator):
+    _badge(outsider, "101", pin="9999")
+    assert _sign_in(kiosk, pin="9999").status_code == 422
+    assert _sign_in(kiosk).status_code == 302
+    assert int(kiosk.session["_auth_user_id"]) == operator.pk
+
+
+def test_rate_limit_refuses_even_the_right_pin(kiosk, settings):
+    for _ in range(5):
+        assert _sign_in(kiosk, pin="0000").status_code == 422
+    limited = _sign_in(kiosk)
+    assert limited.status_code == 429
+    assert "Too many wrong tries" in limited.content.decode()
+    assert int(limited["Retry-After"]) > 0
+    assert "_auth_user_id" not in kiosk.session
+
+
+def test_rate_limit_per_device_across_badges(kiosk, operator, shop):
+    for badge in ("201", "202", "203", "204", "205"):
+        _sign_in(kiosk, badge=badge)
+    # A badge never tried before is refused too: the device is limited.
+    assert _sign_in(kiosk).status_code == 429
+
+
+def test_rate_limit_window_passes(kiosk, monkeypatch):
+    for _ in range(5):
+        _sign_in(kiosk, pin="0000")
+    assert _sign_in(kiosk).status_code == 429
+    later = time.time() + 301
+    monkeypatch.setattr(ratelimit, "now", lambda: later)
+    assert _sign_in(kiosk).status_code == 302
+
+
+def test_idle_sign_out_on_the_server(kiosk, shop, work_centers):
+    _sign_in(kiosk)
+    assert kiosk.get(reverse("kiosk_work_centers")).status_code == 200
+    session = kiosk.session
+    session[KIOSK_SEEN_KEY] = time.time() - shop.kiosk_idle_minutes * 60 - 1
+    session.save()
+    response = kiosk.get(reverse("kiosk_work_centers"))
+    assert response.status_code == 302 and response["Location"] == reverse("kiosk")
+    assert "_auth_user_id" not in kiosk.session
+    page = kiosk.get(reverse("kiosk")).content.decode()
+    assert "Signed out after 5 minutes without activity" in page
+
+
+def test_the_queue_refresh_is_not_activity(kiosk, shop, work_centers):
+    _sign_in(kiosk)
+    session = kiosk.session
+    stamp = time.time() - 100
+    session[KIOSK_SEEN_KEY] = stamp
+    session.save()
+    url = reverse("kiosk_queue", args=[work_centers[0].pk])
+    assert kiosk.get(url, headers={"HX-Request": "true", "X-Kiosk-Poll": "1"}).status_code == 200
+    assert kiosk.session[KIOSK_SEEN_KEY] == stamp
+    kiosk.get(url)
+    assert kiosk.session[KIOSK_SEEN_KEY] > stamp
+
+
+def test_an_office_session_is_not_signed_out_by_the_kiosk_timer(supervisor_client, supervisor):
+    assert supervisor_client.get(reverse("jobs:list")).status_code == 200
+    assert KIOSK_SEEN_KEY not in supervisor_client.session
+
+
+def test_sign_out_keeps_labor_running(kiosk, released_job, operator):
+    _sign_in(kiosk)
+    first = released_job.operations.order_by("sequence").first()
+    services.floor_action(user=operator, operation=first, action="start", client_id="kiosk-0001")
+    response = kiosk.post(reverse("kiosk_sign_out"))
+    assert response["Location"] == reverse("kiosk")
+    assert "_auth_user_id" not in kiosk.session
+    assert LaborEntry.objects.get().is_open
+
+
+def test_tiles_show_queue_counts(kiosk, released_job, work_centers, django_assert_max_num_queries):
+    _sign_in(kiosk)
+    with django_assert_max_num_queries(8):
+        response = kiosk.get(reverse("kiosk_work_centers"))
+    tiles = {wc.name: wc for wc in response.context["tiles"]}
+    assert tiles["Saw"].ready_count == 1
+    assert tiles["CNC Mill"].ready_count == 0 and tiles["CNC Mill"].upcoming_count == 1
+
+
+def test_queue_in_dispatch_order_and_follows_a_reorder(
+    kiosk, supervisor, customer, part, work_centers, django_assert_max_num_queries
+):
+    saw = work_centers[0]
+    jobs = []
+    for _ in range(3):
+        job = services.job_create(
+            user=supervisor,
+            customer=customer,
+            part=part,
+            material_status="from_stock",
+            quantity=10,
+            due_date=timezone.localdate() + datetime.timedelta(days=30),
+            operations=[{"work_center": saw, "name": "Cut"}],
+        )
+        jobs.append(services.job_release(user=supervisor, job=job))
+    _sign_in(kiosk)
+    url = reverse("kiosk_queue", args=[saw.pk])
+    with django_assert_max_num_queries(14):
+        before = [row.job.number for row in kiosk.get(url).context["queue"].ready]
+    last_op = jobs[-1].operations.get()
+    services.dispatch_move(user=supervisor, work_center=saw, operation=last_op, direction="top")
+    response = kiosk.get(url, headers={"HX-Request": "true", "X-Kiosk-Poll": "1"})
+    after = re.findall(r'data-job="J-(\d+)"', response.content.decode())
+    assert [int(n) for n in after] == [jobs[-1].number, *before[:2]]
+    # The refresh answers only the queue fragment.
+    assert b"<html" not in response.content and b'id="ki-queue"' in response.content
+
+
+def test_other_shops_work_center_is_404(kiosk, other_job):
+    _sign_in(kiosk)
+    other_wc = other_job.operations.get().work_center
+    assert kiosk.get(reverse("kiosk_queue", args=[other_wc.pk])).status_code == 404
+
+
+def test_start_from_the_kiosk_queue_records_labor_for_the_operator(
+    kiosk, released_job, operator, work_centers
+):
+    _sign_in(kiosk)
+    saw = work_centers[0]
+    queue_url = reverse("kiosk_queue", args=[saw.pk])
+    page = kiosk.get(queue_url).content.decode()
+    assert ">Start</button>" in page
+    op = released_job.operations.order_by("sequence").first()
+    response = kiosk.post(
+        reverse("jobs:floor_action", args=[released_job.display_number]),
+        {"operation": op.pk, "action": "start", "client_id": "kiosk-start-1", "next": queue_url},
+    )
+    assert response.status_code == 303 and response["Location"] == queue_url
+    entry = LaborEntry.objects.get()
+    assert entry.user == operator and entry.operation == op
+    page = kiosk.get(queue_url).content.decode()
+    assert "on it: Oscar Operator" in page and "You're on it" in page
+
+
+def test_a_second_operator_joins_from_the_kiosk(kiosk, released_job, operator, shop, work_centers):
+    petra = member(shop, Role.OPERATOR, username="petra", first_name="Petra", last_name="Press")
+    _badge(petra, "102")
+    op = released_job.operations.order_by("sequence").first()
+    services.floor_action(user=operator, operation=op, action="start", client_id="kiosk-0002")
+    _sign_in(kiosk, badge="102")
+    page = kiosk.get(reverse("kiosk_queue", args=[work_centers[0].pk])).content.decode()
+    assert ">Join</button>" in page
