@@ -41,6 +41,9 @@ from shopdesk.travelers.services import traveler_print
 
 SEED = 1042
 DEMO_PASSWORD = "demo"  # noqa: S105 (the documented demo login, demo data only)
+# The operator's kiosk sign-in, printed by load_demo (demo data only).
+DEMO_BADGE = "1001"
+DEMO_PIN = "1234"
 DEMO_JOB_COUNT = 150
 
 
@@ -222,7 +225,11 @@ class _DemoShop:
                 email=f"{username}@{self.shop.slug}.example.com",
                 password=password_hash,
             )
-            Membership.objects.create(user=user, shop=self.shop, role=role)
+            kiosk = {}
+            if role == Role.OPERATOR:
+                # The floor signs in at the kiosk tablet with a badge number and PIN.
+                kiosk = {"badge_number": DEMO_BADGE, "pin_hash": make_password(DEMO_PIN)}
+            Membership.objects.create(user=user, shop=self.shop, role=role, **kiosk)
             self.users[username] = user_model.objects.select_related("membership__shop").get(
                 pk=user.pk
             )

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.http import Http404
 from django.test import Client
@@ -123,6 +124,11 @@ def test_load_demo_builds_both_shops_through_the_services_once():
         assert f"  {username} " in output
         assert Client().login(username=username, password="demo")
     assert "password for all: demo" in output
+    # The operator can sign in at a kiosk with the printed badge and PIN.
+    assert "badge 1001 and PIN 1234" in output
+    operator = Membership.objects.get(user__username="operator")
+    assert operator.badge_number == "1001"
+    assert check_password("1234", operator.pin_hash) and "1234" not in operator.pin_hash
     client = Client()
     response = client.post(reverse("login"), {"username": "supervisor", "password": "demo"})
     assert response.status_code == 302

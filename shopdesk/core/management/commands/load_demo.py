@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from shopdesk.core.demo import DEMO_PASSWORD, demo_load
+from shopdesk.core.demo import DEMO_BADGE, DEMO_PASSWORD, DEMO_PIN, demo_load
 from shopdesk.core.models import Shop
 
 
@@ -41,3 +41,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {login.username:<{width}}  {login.role:<10}  {login.shop:<18}  {login.does}"
             )
+        self.stdout.write(
+            f"\nKiosk: sign in as supervisor and open /kiosk/setup/ on the tablet, then the "
+            f"operator signs in with badge {DEMO_BADGE} and PIN {DEMO_PIN}."
+        )
