@@ -41,3 +41,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"django.request": {"level": "CRITICAL"}},
 }
+
+# Uploaded documents and combined traveler PDFs made by the benchmarks go beside the bench
+# database (ignored by git like it), never into the app's own files.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(Path(f"{BENCH_DB}.files")), "base_url": None},
+    },
+}

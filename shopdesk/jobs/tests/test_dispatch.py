@@ -34,6 +34,7 @@ def released_job(
         user=user,
         customer=customer,
         part=part,
+        material_status="from_stock",
         quantity=quantity,
         priority=priority,
         due_date=timezone.localdate() + datetime.timedelta(days=due_days),
@@ -423,3 +424,54 @@ def test_rows_are_draggable_for_planners_only(supervisor_client, operator_client
     assert 'draggable="true"' in supervisor_client.get(page_url(mill)).content.decode()
     assert "dispatch.js" in supervisor_client.get(page_url(mill)).content.decode()
     assert 'draggable="true"' not in operator_client.get(page_url(mill)).content.decode()
+
+
+# ------------------------------------------------------------------------ long queues
+
+
+def test_first_rows_keep_the_whole_lists_order_and_figures(
+    shop, supervisor, operator, customer, part, mill, work_centers, queue
+):
+    """dispatch_list(limit=...) orders by the same rules and counts the whole queue."""
+    saw = work_centers[0]
+    for days in (5, 9, 14):
+        released_job(supervisor, customer, part, [mill], due_days=days, run=3)
+    waiting = released_job(supervisor, customer, part, [saw, mill], due_days=7)
+    scan(operator, first_op(queue["relaxed"]), "start")
+    full = dispatch.dispatch_list(shop, mill)
+    first = dispatch.dispatch_list(shop, mill, limit=3)
+    assert [row.operation.pk for row in first.ready] == [row.operation.pk for row in full.ready[:3]]
+    assert [(row.position, row.critical_ratio, row.status) for row in first.ready] == [
+        (row.position, row.critical_ratio, row.status) for row in full.ready[:3]
+    ]
+    assert first.ready_count == len(full.ready) == 7
+    assert first.upcoming_count == len(full.upcoming) == 1
+    assert first.upcoming[0].job == waiting
+    assert first.upcoming[0].waiting_for == full.upcoming[0].waiting_for
+    assert first.queue_hours == full.queue_hours and first.is_cut and not full.is_cut
+    assert first.ready[0].next_operation == full.ready[0].next_operation
+
+
+def test_page_shows_the_first_rows_and_counts_all(
+    supervisor, supervisor_client, customer, part, mill, queue, monkeypatch
+):
+    from shopdesk.jobs.views import dispatch as views
+
+    monkeypatch.setattr(views, "DISPATCH_ROWS_SHOWN", 2)
+    response = supervisor_client.get(page_url(mill))
+    html = response.content.decode()
+    assert "4 ready, 0 upcoming" in html
+    assert "The first 2 of 4 ready operations" in html
+    assert html.count('class="dp-row ') == 2
+    full = dispatch.dispatch_list(response.context["work_center"].shop, mill)
+    assert f"{full.queue_hours} h queued" in html
+
+
+def test_query_count_of_the_first_rows_is_fixed(
+    shop, supervisor, customer, part, mill, django_assert_max_num_queries
+):
+    for days in range(12):
+        released_job(supervisor, customer, part, [mill], due_days=days)
+    with django_assert_max_num_queries(5):
+        listing = dispatch.dispatch_list(shop, mill, limit=5)
+    assert listing.ready_count == 12 and len(listing.ready) == 5

@@ -1,6 +1,7 @@
-"""Each work center's dispatch list with the supervisor's reordering, and the live board.
+"""Each work center's dispatch list with the supervisor's reordering, the live board and the
+supervisor dashboard.
 
-Both pages poll a partial of themselves through htmx; a move is a plain form POST that
+The pages poll a partial of themselves through htmx; a move is a plain form POST that
 redirects back (works without JavaScript) or, from htmx, answers the re-rendered list.
 """
 
@@ -25,6 +26,11 @@ from shopdesk.jobs.models import WorkCenter
 from shopdesk.jobs.selectors import get_operation_for, get_work_center_for
 
 POSITION = re.compile(r"^\d{1,5}$")
+# The rows a dispatch page shows of each list (the counts and queue hours cover them all):
+# nobody reads 2,000 rows, and rendering them would take seconds.
+DISPATCH_ROWS_SHOWN = 50
+# The dashboard is read at a desk: longer late and at-risk lists than the wall board's.
+DASHBOARD_LIST_LIMIT = 25
 
 
 def _shop(request: HttpRequest) -> Shop:
@@ -48,7 +54,7 @@ def _render_dispatch(
     context: dict[str, Any] = {
         "nav": "dispatch",
         "work_center": work_center,
-        "listing": dispatch.dispatch_list(shop, work_center),
+        "listing": dispatch.dispatch_list(shop, work_center, limit=DISPATCH_ROWS_SHOWN),
         "can_plan": _can_plan(request),
         "error": error,
         "work_centers": list(
@@ -128,6 +134,25 @@ def board(request: HttpRequest) -> HttpResponse:
     template = "jobs/board.html"
     if request.htmx and not request.htmx.boosted:
         template += "#board-live"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The board's figures for planners and supervisors, with a link into every job."""
+    shop = _shop(request)
+    if not _can_plan(request):
+        raise PermissionDenied("The dashboard is for planners and supervisors.")
+    context = {
+        "board": dispatch.board(shop, list_limit=DASHBOARD_LIST_LIMIT),
+        "nav": "dashboard",
+    }
+    template = "jobs/dashboard.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#dashboard-live"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
