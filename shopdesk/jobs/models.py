@@ -175,6 +175,13 @@ class Job(models.Model):
                 condition=Q(is_open=True),
                 name="job_open_due_idx",
             ),
+            # Counting and filtering open jobs by due date (late jobs) without walking the
+            # shop's closed history, which the plain due-date index below would.
+            models.Index(
+                fields=["shop", "due_date"],
+                condition=Q(is_open=True),
+                name="job_open_shop_due_idx",
+            ),
             models.Index(fields=["shop", "due_date", "number"]),
             models.Index(fields=["shop", "stage", "due_date"]),
             models.Index(fields=["shop", "customer", "due_date"]),
