@@ -90,7 +90,7 @@ def part_list(shop: Shop, *, q: str = "", customer_id: int | None = None) -> Que
 def part_jobs(part: Part, *, limit: int = 50) -> list[Job]:
     return list(
         Job.objects.filter(shop_id=part.shop_id, part=part)
-        .select_related("customer", "current_work_center")
+        .select_related("customer", "current_work_center", "part_revision")
         .order_by("-created_at", "-number")[:limit]
     )
 

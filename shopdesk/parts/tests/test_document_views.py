@@ -109,6 +109,16 @@ def test_superseded_revisions_take_no_uploads_on_the_page(
     assert upload_url(part, rev_b) in html
 
 
+def test_the_part_pages_job_list_marks_open_jobs_left_on_a_superseded_revision(
+    supervisor_client, supervisor, part, planned_job, rev_b
+):
+    services.revision_release(user=supervisor, revision=rev_b)
+    html = supervisor_client.get(detail_url(part)).content.decode()
+    row = html[html.index(planned_job.display_number) :]
+    row = row[: row.index("</tr>")]
+    assert '<span class="badge bad">Superseded</span>' in row
+
+
 def test_the_part_page_costs_a_fixed_number_of_queries_with_50_documents(
     supervisor_client, supervisor, shop, part, rev_a, rev_b, django_assert_max_num_queries
 ):
