@@ -6,6 +6,7 @@ app_name = "parts"
 urlpatterns = [
     path("", views.part_list, name="list"),
     path("new/", views.part_create, name="create"),
+    path("upload-limit/", views.upload_limit, name="upload_limit"),
     path("<int:pk>/", views.part_detail, name="detail"),
     path("<int:pk>/edit/", views.part_edit, name="edit"),
     path("<int:pk>/revisions/", views.revision_create, name="revision_create"),

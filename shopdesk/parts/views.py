@@ -5,6 +5,7 @@ Writes go through parts.services."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -58,9 +59,9 @@ def _customer_filter(raw: object) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 12 else None
 
 
-@login_required
-@require_GET
-def part_list(request: HttpRequest) -> HttpResponse:
+def _render_part_list(
+    request: HttpRequest, *, limit_error: ShopDeskError | None = None, status: int = 200
+) -> HttpResponse:
     q = str(request.GET.get("q", ""))[:SEARCH_MAX_LENGTH].strip()
     customer_id = _customer_filter(request.GET.get("customer"))
     paginator = Paginator(select_parts(request.shop, q=q, customer_id=customer_id), PAGE_SIZE)
@@ -76,8 +77,37 @@ def part_list(request: HttpRequest) -> HttpResponse:
         "customer_id": customer_id,
         "query": query.urlencode(),
         "nav": "parts",
+        "can_set_upload_limit": request.membership.role in ("owner", "supervisor"),
+        "limit_error": limit_error,
     }
-    return render(request, "parts/part_list.html", context)
+    return render(request, "parts/part_list.html", context, status=status)
+
+
+@login_required
+@require_GET
+def part_list(request: HttpRequest) -> HttpResponse:
+    return _render_part_list(request)
+
+
+UPLOAD_LIMIT_PATTERN = re.compile(r"^[0-9]{1,5}$")
+
+
+@login_required
+@require_POST
+def upload_limit(request: HttpRequest) -> HttpResponse:
+    """Owners and supervisors set the largest document the shop accepts, from the parts list."""
+    raw = str(request.POST.get("upload_limit_mb", "")).strip()[:20]
+    try:
+        if not UPLOAD_LIMIT_PATTERN.match(raw):
+            raise InvalidInput(
+                "The upload limit is a whole number of megabytes.", field="upload_limit_mb"
+            )
+        shop = services.shop_set_upload_limit(user=request.user, megabytes=int(raw))
+    except ShopDeskError as error:
+        return _render_part_list(request, limit_error=error, status=error.status)
+    request.shop = shop
+    messages.success(request, f"Documents up to {shop.upload_limit_mb} MB are accepted now.")
+    return HttpResponseRedirect(reverse("parts:list"), status=303)
 
 
 @login_required

@@ -4,7 +4,7 @@
 `services.revision_release(...)`, `services.document_upload(...)`.
 """
 
-from shopdesk.parts.services.documents import document_upload
+from shopdesk.parts.services.documents import document_upload, shop_set_upload_limit
 from shopdesk.parts.services.parts import part_create, part_update
 from shopdesk.parts.services.revisions import revision_create, revision_release
 
@@ -14,4 +14,5 @@ __all__ = [
     "part_update",
     "revision_create",
     "revision_release",
+    "shop_set_upload_limit",
 ]

@@ -13,9 +13,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from shopdesk.core.errors import ActionRefused, InvalidInput
-from shopdesk.core.models import Shop
-from shopdesk.core.permissions import require_planner
+from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
+from shopdesk.core.models import Role, Shop
+from shopdesk.core.permissions import membership_of, require_planner
 from shopdesk.core.services import event_append
 from shopdesk.parts import files
 from shopdesk.parts.models import (
@@ -212,3 +212,39 @@ def _document_record(
         },
     )
     return document
+
+
+MAX_UPLOAD_LIMIT_MB = 2048
+
+
+@transaction.atomic
+def shop_set_upload_limit(*, user: AbstractBaseUser, megabytes: int) -> Shop:
+    """Set the largest single document the shop accepts (1 MB to 2 GB). Owners and supervisors
+    only: the limit guards the shop's disk and everyone's upload time."""
+    actor = membership_of(user)
+    if actor.role not in (Role.OWNER, Role.SUPERVISOR):
+        raise PermissionRefused("Only an owner or a supervisor can change the upload limit.")
+    if (
+        isinstance(megabytes, bool)
+        or not isinstance(megabytes, int)
+        or not 1 <= megabytes <= MAX_UPLOAD_LIMIT_MB
+    ):
+        raise InvalidInput(
+            f"The upload limit is a whole number of megabytes from 1 to {MAX_UPLOAD_LIMIT_MB}.",
+            field="upload_limit_mb",
+        )
+    shop = Shop.objects.select_for_update().get(pk=actor.shop_id)
+    before = shop.upload_limit_mb
+    if before != megabytes:
+        shop.upload_limit_mb = megabytes
+        shop.save(update_fields=["upload_limit_mb"])
+        event_append(
+            shop=shop,
+            actor=user,
+            kind="shop.upload_limit",
+            subject=shop,
+            summary=f"Largest document upload set to {megabytes} MB (was {before} MB)",
+            before={"upload_limit_mb": before},
+            after={"upload_limit_mb": megabytes},
+        )
+    return shop
