@@ -818,15 +818,6 @@ def _scan_target(request: HttpRequest, payload: ScanIn) -> Operation:
             )
         job = traveler.job
     else:
-        # The common floor case, job number and operation id, in one query; anything that
-        # misses takes the path below, which says precisely what is wrong.
-        number = selectors.parse_job_number(payload.job)
-        if number is not None and payload.operation is not None:
-            operation = Operation.objects.filter(
-                pk=payload.operation, job__shop=shop, job__number=number
-            ).first()
-            if operation is not None:
-                return operation
         job = selectors.get_job_for(shop, payload.job)
 
     if payload.operation is not None:
@@ -858,16 +849,28 @@ def scan_create(request: HttpRequest, payload: ScanIn) -> Status[dict[str, Any]]
     Idempotent by `client_id`: the first request answers 201; a retry answers 200 with the
     same body and `"replayed": true`; the same client_id with a different payload is a 409.
     """
-    operation = _scan_target(request, payload)
-    result = services.floor_action(
-        user=request.user,
-        operation=operation,
-        action=payload.action,
-        client_id=payload.client_id,
-        qty_good=payload.qty_good,
-        qty_scrap=payload.qty_scrap,
-        note=payload.note,
-    )
+    fields = {
+        "user": request.user,
+        "action": payload.action,
+        "client_id": payload.client_id,
+        "qty_good": payload.qty_good,
+        "qty_scrap": payload.qty_scrap,
+        "note": payload.note,
+    }
+    result = None
+    # The common floor case, job number and operation id: the service finds the operation
+    # on the job inside its transaction, with no read before it; anything that misses takes
+    # the path below, which says precisely what is wrong.
+    number = None if payload.traveler_token else selectors.parse_job_number(payload.job or "")
+    if number is not None and payload.operation is not None:
+        try:
+            result = services.floor_action(
+                operation=Operation(pk=payload.operation), job_number=number, **fields
+            )
+        except Operation.DoesNotExist:
+            result = None
+    if result is None:
+        result = services.floor_action(operation=_scan_target(request, payload), **fields)
     body = {
         "replayed": result.replayed,
         "action": result.action,

@@ -288,3 +288,40 @@ def test_a_job_with_every_operation_done_has_nothing_to_scan(operator_api, relea
     )
     assert response.status_code == 409
     assert response.json()["errors"][0]["field"] == "operation"
+
+
+def test_scan_by_job_number_costs_a_fixed_number_of_queries(
+    operator_api, released_job, django_assert_max_num_queries
+):
+    saw = _ops(released_job)[0]
+    scan = {"job": "J-1001", "operation": saw.pk}
+    first = operator_api.post(
+        "/api/v1/scans", {**scan, "action": "start", "client_id": "q-count-0000"}
+    )
+    assert first.status_code == 201, first.json()
+    # The token (with its user, membership and shop); then in the transaction (a savepoint in
+    # tests): the job locked, its routing, the floor action, the labor read and write, the
+    # operation, the job's derived state and the event. Nothing is read before it.
+    for action, client_id in (("pause", "q-count-0001"), ("start", "q-count-0002")):
+        with django_assert_max_num_queries(11):
+            response = operator_api.post(
+                "/api/v1/scans", {**scan, "action": action, "client_id": client_id}
+            )
+        assert response.status_code == 201, response.json()
+
+
+def test_a_replay_by_job_number_answers_the_first_result_and_changes_nothing(
+    operator_api, released_job
+):
+    saw = _ops(released_job)[0]
+    scan = {"job": "J-1001", "operation": saw.pk, "action": "start", "client_id": "q-replay-01"}
+    first = operator_api.post("/api/v1/scans", scan)
+    events = Event.objects.count()
+    again = operator_api.post("/api/v1/scans", scan)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["replayed"] is True
+    assert again.json()["operation"] == first.json()["operation"]
+    assert Event.objects.count() == events and FloorAction.objects.count() == 1
+    changed = operator_api.post("/api/v1/scans", {**scan, "action": "pause"})
+    assert changed.status_code == 409
+    assert Event.objects.count() == events and FloorAction.objects.count() == 1

@@ -69,9 +69,14 @@ def floor_action(
     qty_good: int = 0,
     qty_scrap: int = 0,
     note: str = "",
+    job_number: int | None = None,
 ) -> FloorResult:
     """Apply one floor action once. A replay of the same client id answers the first result;
     a replay with a different payload is refused.
+
+    A scan names the operation by its job's number and its id: with `job_number`, `operation`
+    may be a bare reference (`Operation(pk=...)`), looked up on the acting user's shop's job
+    of that number inside the transaction; Operation.DoesNotExist when it is not on it.
     """
     shop = membership_of(user).shop
     if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.match(client_id):
@@ -108,12 +113,14 @@ def floor_action(
             qty_scrap=qty_scrap,
             note=note,
             fingerprint=fingerprint,
+            job_number=job_number,
         )
     except IntegrityError:
-        # A concurrent request with the same client id won the race: answer its result.
-        existing = FloorAction.objects.select_related("operation").get(
-            shop_id=shop.id, client_id=client_id
-        )
+        # The client id was used already (a retry, or a concurrent request with it that won
+        # the race): answer that first result.
+        existing = FloorAction.objects.filter(shop_id=shop.id, client_id=client_id).first()
+        if existing is None:
+            raise
         return _replay(existing, fingerprint)
 
 
@@ -139,16 +146,38 @@ def _apply(
     qty_scrap: int,
     note: str,
     fingerprint: str,
+    job_number: int | None,
 ) -> FloorResult:
     # Locking the job serialises every floor action on it, replays included.
     shop_id = shop.id
-    job = Job.objects.select_for_update().get(pk=operation.job_id, shop_id=shop_id)
-    existing = FloorAction.objects.filter(shop_id=shop_id, client_id=client_id).first()
-    if existing is not None:
-        return _replay(existing, fingerprint)
-
+    if job_number is None:
+        job = Job.objects.select_for_update().get(pk=operation.job_id, shop_id=shop_id)
+    else:
+        try:
+            job = Job.objects.select_for_update().get(shop_id=shop_id, number=job_number)
+        except Job.DoesNotExist as exc:
+            raise Operation.DoesNotExist("No such job.") from exc
     ordered = list(job.operations.select_related("work_center").order_by("sequence", "id"))
-    operation = next(op for op in ordered if op.pk == operation.pk)
+    target = next((op for op in ordered if op.pk == operation.pk), None)
+    if target is None:
+        raise Operation.DoesNotExist(f"That operation is not on {job}.")
+    operation = target
+    for op in ordered:
+        op.job = job  # the job read under the lock, without another query
+    # Claim the client id first: a replay (the same client id again) fails here on the unique
+    # constraint, the transaction rolls back and floor_action answers the first result.
+    record = FloorAction.objects.create(
+        shop_id=shop_id,
+        client_id=client_id,
+        user=user,
+        operation_id=operation.pk,
+        action=action,
+        qty_good=qty_good,
+        qty_scrap=qty_scrap,
+        note=note,
+        fingerprint=fingerprint,
+    )
+    record.operation = operation
     if job.state != JobState.RELEASED:
         raise ActionRefused(
             f"{job} is {job.get_state_display().lower()}; floor work needs a released job."
@@ -184,12 +213,7 @@ def _apply(
             raise ActionRefused(f"{label} is not running, so it cannot be paused.")
         # The operator pauses their own time; the operation pauses when nobody is left on it.
         # Someone not on it (a supervisor) pauses it for everyone.
-        closed = labor.labor_close(
-            operation=operation, at=now, reason=LaborEndReason.PAUSE, user=user
-        )
-        if not closed:
-            labor.labor_close(operation=operation, at=now, reason=LaborEndReason.PAUSE)
-        still_on = labor.open_operators(operation)
+        _, still_on = labor.labor_pause(user=user, operation=operation, at=now)
         if still_on:
             names = ", ".join(labor_person(person) for person in still_on)
             summary = f"{labor_person(user)} paused on {label}; still on it: {names}"
@@ -237,17 +261,6 @@ def _apply(
             "finished_by",
         ]
     )
-    record = FloorAction.objects.create(
-        shop_id=shop_id,
-        client_id=client_id,
-        user=user,
-        operation=operation,
-        action=action,
-        qty_good=qty_good,
-        qty_scrap=qty_scrap,
-        note=note,
-        fingerprint=fingerprint,
-    )
     job.updated_at = now
     job_refresh_derived(job, operations=ordered, count_blockers=False)
     event_append(
@@ -266,5 +279,4 @@ def _apply(
             "client_id": client_id,
         },
     )
-    operation.job = job
     return FloorResult(operation=operation, action=record, replayed=False)

@@ -52,12 +52,47 @@ def labor_close(
     if user is not None:
         entries = entries.filter(user=user)
     closed = list(entries.select_related("user"))
-    for entry in closed:
+    _close(closed, at=at, reason=reason)
+    return closed
+
+
+def labor_pause(
+    *, user: AbstractBaseUser, operation: Operation, at: datetime.datetime
+) -> tuple[int, list[AbstractBaseUser]]:
+    """Pause: close the operator's own open entry on the operation, or everyone's when they
+    have none (a supervisor pausing it). Answers how many entries it closed and the people
+    still on it, in the order they started. One read of the open entries, one write.
+
+    Call inside the floor action's transaction, holding the job row.
+    """
+    entries = list(
+        LaborEntry.objects.select_for_update(of=("self",))
+        .filter(operation=operation, ended_at__isnull=True)
+        .select_related("user")
+        .order_by("started_at", "id")
+    )
+    mine = [entry for entry in entries if entry.user_id == user.pk]
+    closing = mine or entries
+    _close(closing, at=at, reason=LaborEndReason.PAUSE)
+    closed_ids = {entry.pk for entry in closing}
+    still_on = [entry.user for entry in entries if entry.pk not in closed_ids]
+    return len(closing), still_on
+
+
+def _close(entries: list[LaborEntry], *, at: datetime.datetime, reason: str) -> None:
+    for entry in entries:
         # A clock set back must not make an entry end before it starts.
         entry.ended_at = max(at, entry.started_at)
         entry.end_reason = reason
-    LaborEntry.objects.bulk_update(closed, ["ended_at", "end_reason"])
-    return closed
+    if not entries:
+        return
+    if all(entry.ended_at == at for entry in entries):
+        # The usual case: one UPDATE with plain values.
+        LaborEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
+            ended_at=at, end_reason=reason
+        )
+    else:
+        LaborEntry.objects.bulk_update(entries, ["ended_at", "end_reason"])
 
 
 def open_operators(operation: Operation) -> list[AbstractBaseUser]:

@@ -352,6 +352,35 @@ def test_json_start_answers_the_new_state(operator_client, released_job):
     assert data["detail"] == "Op 1 Saw is running."
 
 
+def test_json_scan_costs_a_fixed_number_of_queries(
+    operator_client, released_job, django_assert_max_num_queries
+):
+    saw = _ops(released_job)[0]
+    assert _act(operator_client, saw, "start", "json-count-0000", json=True).status_code == 200
+    # Session, user and membership; then in the transaction (a savepoint in tests): the job
+    # locked, its routing, the floor action, the labor read and write, the operation, the
+    # job's derived state and the event. Nothing is read before the transaction.
+    for action, client_id in (("pause", "json-count-0001"), ("start", "json-count-0002")):
+        with django_assert_max_num_queries(13):
+            response = _act(operator_client, saw, action, client_id, json=True)
+        assert response.status_code == 200, response.content
+
+
+def test_json_scans_leave_only_the_latest_messages_for_the_page(operator_client, released_job):
+    """floor.js shows the flash on the page it fetches after sending; a client that sends
+    many without fetching a page keeps the newest five, not an ever longer list."""
+    saw = _ops(released_job)[0]
+    for n in range(12):
+        action = "start" if n % 2 == 0 else "pause"
+        assert (
+            _act(operator_client, saw, action, f"json-flash-{n:04d}", json=True).status_code == 200
+        )
+    page = operator_client.get(FLOOR).content.decode()
+    assert page.count('<p class="message ') == 5
+    assert "Op 1 Saw is paused." in page
+    assert "Op 1 Saw is paused." not in operator_client.get(FLOOR).content.decode()
+
+
 def test_json_retry_with_the_same_client_id_is_a_replay(operator_client, released_job):
     saw = _ops(released_job)[0]
     _act(operator_client, saw, "start", "json-start-0002", json=True)

@@ -36,7 +36,12 @@ from shopdesk.jobs.models import (
     Operation,
     OperationStatus,
 )
-from shopdesk.jobs.selectors import get_job_for, get_operation_on_job, released_files
+from shopdesk.jobs.selectors import (
+    get_job_for,
+    get_operation_on_job,
+    parse_job_number,
+    released_files,
+)
 from shopdesk.parts.models import PartRevision
 from shopdesk.travelers.selectors import get_traveler_for_scan
 
@@ -46,6 +51,8 @@ QUANTITY_PATTERN = re.compile(r"^\d{1,9}$")
 ID_PATTERN = re.compile(r"^\d{1,9}$")
 NOTE_MAX_LENGTH = 2000
 FLOOR_BLOCKER_DEFAULT_NOTE = "Raised from the floor without details."
+# Flash messages a JSON caller's sends leave for the next page it shows (the newest ones).
+JSON_MESSAGES_KEPT = 5
 
 # Which buttons an operation shows for its status (the service enforces the same rules).
 ACTIONS_BY_STATUS = {
@@ -206,9 +213,16 @@ def _refused(request: HttpRequest, job: Job, error: ShopDeskError) -> HttpRespon
 
 
 def _done(request: HttpRequest, job: Job, message: str, **data: Any) -> HttpResponse:
-    messages.success(request, message)
     if _wants_json(request):
+        # floor.js shows the flash on the page it fetches after sending; a client that never
+        # fetches a page must not pile up messages (past the cookie's size they would go to
+        # the session: a write on every scan). The latest few stay.
+        pending = list(messages.get_messages(request))
+        for old in pending[-(JSON_MESSAGES_KEPT - 1) :]:
+            messages.add_message(request, old.level, old.message, extra_tags=old.extra_tags)
+        messages.success(request, message)
         return JsonResponse({"detail": message, **data})
+    messages.success(request, message)
     return HttpResponseRedirect(_back_url(request, job), status=303)
 
 
@@ -228,35 +242,37 @@ def _action_message(operation: Operation, action: str, replayed: bool) -> str:
 @login_required
 @require_POST
 def floor_action(request: HttpRequest, number: str) -> HttpResponse:
+    job_number = parse_job_number(number)
+    if job_number is None:
+        raise Http404("No such job.")
     try:
         operation_id = _operation_id(request.POST.get("operation"))
-    except ShopDeskError as error:
-        return _refused(request, get_job_for(request.shop, number), error)
-    # One query for the operation and its job; another shop's or another job's answers 404.
-    operation = get_operation_on_job(request.shop, number, operation_id)
-    job = operation.job
-    try:
         action = str(request.POST.get("action", ""))
         qty_good = _quantity(request, "qty_good")
         qty_scrap = _quantity(request, "qty_scrap")
         note = str(request.POST.get("note", ""))
         if len(note) > NOTE_MAX_LENGTH:
             raise InvalidInput("A note is at most 2000 characters.", field="note")
+        # The service finds the operation on the shop's job inside its transaction (no read
+        # before it); another shop's or another job's operation answers 404.
         result = services.floor_action(
             user=request.user,
-            operation=operation,
+            operation=Operation(pk=int(operation_id)),
+            job_number=job_number,
             action=action,
             client_id=str(request.POST.get("client_id", "")),
             qty_good=qty_good,
             qty_scrap=qty_scrap,
             note=note,
         )
+    except Operation.DoesNotExist as exc:
+        raise Http404("No such operation.") from exc
     except ShopDeskError as error:
-        return _refused(request, job, error)
+        return _refused(request, get_job_for(request.shop, job_number), error)
     op = result.operation
     return _done(
         request,
-        job,
+        op.job,
         _action_message(op, result.action.action, result.replayed),
         replayed=result.replayed,
         operation={
