@@ -7,6 +7,7 @@ as done (with its PDF on the private storage) or failed (with the reason in word
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from django.core.files.base import ContentFile
@@ -19,6 +20,11 @@ from shopdesk.travelers.models import BatchStatus, Traveler, TravelerBatch
 logger = logging.getLogger(__name__)
 
 ERROR_MAX_LENGTH = 500
+# Laid-out travelers stay in memory until their pages are joined, and Python's cycle
+# collector would walk every one of them again on each full pass: a fifth of a batch's time.
+# After every few travelers their garbage is collected once and the survivors are frozen
+# (left out of later passes) until the batch ends.
+FREEZE_EVERY = 10
 
 
 def _fail(batch: TravelerBatch, message: str) -> None:
@@ -63,6 +69,9 @@ def traveler_batch_render(*, batch_id: int, site_url: str) -> None:
             url = site_url + reverse("travelers:scan", args=[traveler.token])
             documents.append(traveler_document(traveler, url=url))
             TravelerBatch.objects.filter(pk=batch_id).update(done=index)
+            if index % FREEZE_EVERY == 0:
+                gc.collect()
+                gc.freeze()
         current = " while joining the pages"
         pages = [page for document in documents for page in document.pages]
         pdf = documents[0].copy(pages).write_pdf()
@@ -72,6 +81,8 @@ def traveler_batch_render(*, batch_id: int, site_url: str) -> None:
         logger.exception("Traveler batch %s failed", batch_id)
         _fail(batch, f"Printing stopped{current}: {error}")
         return
+    finally:
+        gc.unfreeze()
     batch.status = BatchStatus.DONE
     batch.done = len(documents)
     batch.finished_at = timezone.now()

@@ -280,3 +280,39 @@ def test_the_task_runs_once_per_batch(
     traveler_batch_render.call(batch_id=batch.pk, site_url=SITE)
     batch.refresh_from_db()
     assert batch.pdf.name == name and batch.status == BatchStatus.DONE
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_laid_out_travelers_are_frozen_only_while_the_batch_runs(
+    supervisor,
+    make_ready_job,
+    immediate_tasks,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+    fails,
+):
+    import gc
+
+    from shopdesk.travelers import tasks
+
+    monkeypatch.setattr(tasks, "FREEZE_EVERY", 1)
+    jobs = [make_ready_job() for _ in range(3)]
+    real = traveler_pdf_module.traveler_document
+    frozen = []
+
+    def recording(traveler, *, url):
+        frozen.append(gc.get_freeze_count())
+        if fails and len(frozen) == 3:
+            raise OSError("font cache unreadable")
+        return real(traveler, url=url)
+
+    monkeypatch.setattr(traveler_pdf_module, "traveler_document", recording)
+    assert gc.get_freeze_count() == 0
+    batch = _start(
+        supervisor, [job.display_number for job in jobs], django_capture_on_commit_callbacks
+    )
+    # The travelers laid out so far are left out of the collector's passes...
+    assert frozen[0] == 0 and frozen[1] > 0 and frozen[2] > frozen[1]
+    # ...and given back to it when the batch ends, done or failed.
+    assert gc.get_freeze_count() == 0
+    assert batch.status == (BatchStatus.FAILED if fails else BatchStatus.DONE)

@@ -198,3 +198,66 @@ def test_a_cached_traveler_follows_routing_changes_and_revocation(
     services.traveler_revoke(user=supervisor, traveler=traveler)
     traveler.refresh_from_db()
     assert "REVOKED" in _text(_page_one(_get_pdf(supervisor_client, traveler))[1])
+
+
+def test_qr_code_is_a_small_image_printed_without_smoothing(supervisor_client, traveler):
+    body = _get_pdf(supervisor_client, traveler)
+    # One image on the sheet, the QR code, marked so viewers and printers keep its modules
+    # crisp squares; no SVG path to draw module by module.
+    assert body.count(b"/Subtype /Image") == 1
+    assert b"/Interpolate false" in body
+    assert len(body) < 60_000
+
+
+def test_the_renderer_fetches_nothing_but_inline_data():
+    fetcher = pdf._renderer.url_fetcher
+    with pytest.raises(ValueError, match="disallowed protocol"):
+        fetcher("file:///etc/passwd")
+    with pytest.raises(ValueError, match="disallowed protocol"):
+        fetcher("http://169.254.169.254/latest/meta-data/")
+    assert fetcher("data:text/plain,ok").read() == b"ok"
+
+
+def test_each_thread_lays_out_with_its_own_fonts():
+    from concurrent.futures import ThreadPoolExecutor
+
+    here = (pdf._renderer.font_config, pdf._renderer.url_fetcher)
+    # Reused across renders in one thread (fonts loaded once), never shared between threads.
+    assert (pdf._renderer.font_config, pdf._renderer.url_fetcher) == here
+    with ThreadPoolExecutor(1) as pool:
+        there = pool.submit(lambda: (pdf._renderer.font_config, pdf._renderer.url_fetcher))
+        other = there.result()
+    assert other[0] is not here[0] and other[1] is not here[1]
+
+
+def test_a_render_gives_the_collector_back_as_it_found_it(traveler, monkeypatch):
+    import gc
+
+    url = f"https://shopdesk.acme.example/t/{traveler.token}/"
+    seen = []
+    real = pdf._render
+
+    def recording(traveler, *, url):
+        seen.append(gc.isenabled())
+        return real(traveler, url=url)
+
+    monkeypatch.setattr(pdf, "_render", recording)
+    assert pdf.traveler_pdf(traveler, url=url).startswith(b"%PDF")
+    assert seen == [False] and gc.isenabled()
+
+    def breaks(traveler, *, url):
+        raise OSError("font cache unreadable")
+
+    monkeypatch.setattr(pdf, "_render", breaks)
+    with pytest.raises(OSError):
+        pdf.traveler_document(traveler, url=url)
+    assert gc.isenabled()
+
+    # A caller that turned the collector off itself finds it still off.
+    monkeypatch.setattr(pdf, "_render", recording)
+    gc.disable()
+    try:
+        pdf.traveler_document(traveler, url=url)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
