@@ -325,3 +325,18 @@ def test_a_replay_by_job_number_answers_the_first_result_and_changes_nothing(
     changed = operator_api.post("/api/v1/scans", {**scan, "action": "pause"})
     assert changed.status_code == 409
     assert Event.objects.count() == events and FloorAction.objects.count() == 1
+
+
+def test_a_scan_for_an_operation_that_is_not_ready_is_409_and_changes_nothing(
+    operator_api, released_job
+):
+    second = _ops(released_job)[1]
+    response = operator_api.post(
+        "/api/v1/scans",
+        {"job": "J-1001", "operation": second.pk, "action": "start", "client_id": "early-001"},
+    )
+    assert response.status_code == 409
+    assert "not ready: op 1 Saw has not been started" in response.json()["detail"]
+    second.refresh_from_db()
+    assert second.status == OperationStatus.PENDING
+    assert not FloorAction.objects.exists()

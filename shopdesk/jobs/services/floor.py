@@ -60,6 +60,29 @@ def _available(job: Job, operation: Operation, ordered: list[Operation]) -> int:
     return quantity
 
 
+def _refuse_unless_ready(
+    job: Job, operation: Operation, ordered: list[Operation], label: str
+) -> None:
+    """New work starts only on a ready operation: every earlier one has at least been started
+    (overlapping a running one is allowed) and nothing holds the job."""
+    waiting = next(
+        (
+            op
+            for op in ordered
+            if op.sequence < operation.sequence and op.status == OperationStatus.PENDING
+        ),
+        None,
+    )
+    if waiting is not None:
+        raise ActionRefused(
+            f"{label} is not ready: op {waiting.sequence} {waiting.name} has not been started."
+        )
+    if job.open_blocker_count:
+        raise ActionRefused(
+            f"{label} is not ready: {job} has an open blocker. Resolve it before starting work."
+        )
+
+
 def floor_action(
     *,
     user: AbstractBaseUser,
@@ -200,6 +223,8 @@ def _apply(
                 raise ActionRefused(f"{label} is already running and you are on it.")
             summary = f"{labor_person(user)} joined {label}"
         else:
+            if operation.status == OperationStatus.PENDING:
+                _refuse_unless_ready(job, operation, ordered, label)
             summary = (
                 f"{label} {'resumed' if operation.status == OperationStatus.PAUSED else 'started'}"
             )

@@ -174,12 +174,13 @@ def test_query_count_is_fixed_whatever_the_open_jobs(
     few = count_queries()
     for index in range(30):
         job = released_job(supervisor, customer, part, work_centers, due_days=index - 10)
-        if index % 5 == 0:
-            services.blocker_raise(user=supervisor, job=job, kind="tooling", note="Insert")
         if index % 4 == 0:
             op = first_op(job)
             scan(operator, op, "start")
             scan(operator, op, "finish", qty_good=10)
+        if index % 5 == 0:
+            # Raised after the scans: a blocked job's work cannot be started.
+            services.blocker_raise(user=supervisor, job=job, kind="tooling", note="Insert")
     assert count_queries() == few
     assert supervisor_client.get(URL).context["board"].open_jobs == 31
 

@@ -152,3 +152,43 @@ def test_nul_characters_are_refused_not_stored(released_job, operator):
     assert not FloorAction.objects.exists()
     released_job.refresh_from_db()
     assert released_job.open_blocker_count == 0
+
+
+def test_an_operation_whose_earlier_one_has_not_started_is_not_ready(released_job, operator):
+    first, second, _third = _ops(released_job)
+    with pytest.raises(ActionRefused, match="Op 2 CNC Mill is not ready: op 1 Saw has not been"):
+        services.floor_action(
+            user=operator, operation=second, action="start", client_id="early-0001"
+        )
+    second.refresh_from_db()
+    assert second.status == OperationStatus.PENDING
+    assert not FloorAction.objects.exists()
+    assert not second.labor_entries.exists()
+
+    # Once op 1 runs, op 2 may overlap it (parts flow on before the batch is done).
+    services.floor_action(user=operator, operation=first, action="start", client_id="first-0001")
+    services.floor_action(user=operator, operation=second, action="start", client_id="early-0002")
+    second.refresh_from_db()
+    assert second.status == OperationStatus.RUNNING
+
+
+def test_new_work_on_a_blocked_job_is_refused_until_the_blocker_is_resolved(
+    released_job, operator, supervisor
+):
+    first = _ops(released_job)[0]
+    blocker, _replayed = services.blocker_raise(
+        user=supervisor, job=released_job, kind="material", note="Bar stock short"
+    )
+    events_before = Event.objects.count()
+    with pytest.raises(ActionRefused, match="J-1001 has an open blocker"):
+        services.floor_action(
+            user=operator, operation=first, action="start", client_id="blocked-001"
+        )
+    first.refresh_from_db()
+    assert first.status == OperationStatus.PENDING
+    assert Event.objects.count() == events_before
+
+    services.blocker_resolve(user=supervisor, blocker=blocker, note="Stock arrived")
+    services.floor_action(user=operator, operation=first, action="start", client_id="blocked-002")
+    first.refresh_from_db()
+    assert first.status == OperationStatus.RUNNING
