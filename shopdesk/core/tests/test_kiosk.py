@@ -217,7 +217,12 @@ def test_queue_in_dispatch_order_and_follows_a_reorder(
     _sign_in(kiosk)
     url = reverse("kiosk_queue", args=[saw.pk])
     with django_assert_max_num_queries(14):
-        before = [row.job.number for row in kiosk.get(url).context["queue"].ready]
+        page = kiosk.get(url)
+    before = [row.job.number for row in page.context["queue"].ready]
+    # A USB scanner types into the scan field; a tablet without one opens the camera scanner.
+    html = page.content.decode()
+    assert f'action="{reverse("jobs:scan")}"' in html
+    assert f'href="{reverse("jobs:scan")}" data-scan-link>Camera</a>' in html
     last_op = jobs[-1].operations.get()
     services.dispatch_move(user=supervisor, work_center=saw, operation=last_op, direction="top")
     response = kiosk.get(url, headers={"HX-Request": "true", "X-Kiosk-Poll": "1"})
