@@ -68,6 +68,8 @@ class CustomerFactory(factory.django.DjangoModelFactory):
 class PartFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Part
+        # The hook below creates a revision row; the part itself is not changed by it.
+        skip_postgeneration_save = True
 
     shop = factory.SubFactory(ShopFactory)
     customer = factory.SubFactory(CustomerFactory, shop=factory.SelfAttribute("..shop"))
