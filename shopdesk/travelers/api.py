@@ -93,6 +93,13 @@ class TravelerBatchOut(Schema):
     finished_at: datetime.datetime | None
     report: BatchReportOut
     pdf_url: str | None = Field(description="Where to fetch the PDF once status is done.")
+    stalled: bool = Field(
+        description=(
+            "Queued and not picked up by a worker for a few minutes, or running with no "
+            "traveler finished for a few minutes. A stalled or failed batch can be retried."
+        )
+    )
+    attempt: int = Field(description="Which try this is: 1, then one more for every retry.")
 
     @staticmethod
     def resolve_report(batch: TravelerBatch) -> dict[str, Any]:
@@ -135,6 +142,22 @@ def traveler_batch_create(request: HttpRequest, payload: TravelerBatchIn) -> Sta
 def traveler_batch_get(request: HttpRequest, batch_id: str) -> TravelerBatch:
     """A batch's progress (`done` of `total`) and its release report."""
     return _planner_batch(request, batch_id)
+
+
+@router.post(
+    "/traveler-batches/{batch_id}/retry",
+    response={202: TravelerBatchOut, **error_responses(403, 404, 409)},
+)
+def traveler_batch_retry(request: HttpRequest, batch_id: str) -> Status[TravelerBatch]:
+    """Make a failed or stalled batch's PDF again, from the travelers it already printed:
+    nothing is released or printed twice. The batch is queued again with the next `attempt`;
+    poll it as after creating it. 409 while it is still printing or when it is done."""
+    batch = batches.traveler_batch_retry(
+        user=request.user,
+        batch=_planner_batch(request, batch_id),
+        site_url=request.build_absolute_uri("/"),
+    )
+    return Status(202, batch)
 
 
 @router.get(

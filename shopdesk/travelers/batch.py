@@ -72,6 +72,16 @@ def _entries(jobs: Sequence[Any]) -> list[tuple[str, int | None]]:
     return entries
 
 
+def _base_url(site_url: str) -> str:
+    base_url = (settings.SITE_URL or site_url).rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise InvalidInput(
+            "Travelers need the site's address for their QR codes; set SITE_URL.",
+            field="site_url",
+        )
+    return base_url
+
+
 def _reasons(error: ActionRefused) -> list[str]:
     return [item["message"] for item in error.errors if item.get("message")] or [error.message]
 
@@ -100,12 +110,7 @@ def traveler_batch_start(
     membership = require_planner(user)
     shop = membership.shop
     entries = _entries(jobs)
-    base_url = (settings.SITE_URL or site_url).rstrip("/")
-    if not base_url.startswith(("http://", "https://")):
-        raise InvalidInput(
-            "Travelers need the site's address for their QR codes; set SITE_URL.",
-            field="site_url",
-        )
+    base_url = _base_url(site_url)
     numbers = [number for _, number in entries if number is not None]
     found = {
         job.number: job
@@ -160,10 +165,81 @@ def traveler_batch_start(
         },
     )
     if printed_jobs:
-        batch_id = batch.pk
-        transaction.on_commit(
-            lambda: traveler_batch_render.enqueue(batch_id=batch_id, site_url=base_url)
+        _enqueue_on_commit(batch, base_url)
+    return batch
+
+
+def _enqueue_on_commit(batch: TravelerBatch, base_url: str) -> None:
+    batch_id, attempt = batch.pk, batch.attempt
+    transaction.on_commit(
+        lambda: traveler_batch_render.enqueue(batch_id=batch_id, site_url=base_url, attempt=attempt)
+    )
+
+
+@transaction.atomic
+def traveler_batch_retry(
+    *, user: AbstractBaseUser, batch: TravelerBatch, site_url: str = ""
+) -> TravelerBatch:
+    """Queue a failed or stalled batch again as its next attempt (TravelerBatch.retryable).
+
+    The travelers the batch printed are laid out again; no job is released and no traveler
+    is printed again. A task still running for an earlier attempt stops changing the batch.
+    Another shop's batch is not found; a batch still printing or already done is refused.
+    """
+    membership = require_planner(user)
+    base_url = _base_url(site_url)
+    try:
+        batch = TravelerBatch.objects.select_for_update().get(pk=batch.pk, shop=membership.shop)
+    except TravelerBatch.DoesNotExist as exc:
+        raise Http404("No such batch.") from exc
+    if not batch.retryable:
+        if batch.status == BatchStatus.DONE:
+            raise ActionRefused(
+                "This batch is already done; open its PDF."
+                if batch.pdf
+                else "This batch is already done: it had nothing to print."
+            )
+        raise ActionRefused(
+            "This batch is still printing; it can be tried again if it stops making progress."
         )
+    before = {
+        "status": batch.status,
+        "done": batch.done,
+        "attempt": batch.attempt,
+        "error": batch.error,
+    }
+    batch.status = BatchStatus.QUEUED
+    batch.done = 0
+    batch.error = ""
+    batch.attempt += 1
+    batch.progress_at = None
+    batch.finished_at = None
+    batch.retried_at = timezone.now()
+    batch.save(
+        update_fields=[
+            "status",
+            "done",
+            "error",
+            "attempt",
+            "progress_at",
+            "finished_at",
+            "retried_at",
+        ]
+    )
+    event_append(
+        shop=membership.shop,
+        actor=user,
+        kind="traveler_batch.retried",
+        subject=batch,
+        summary=(
+            f"Batch {batch.pk} tried again (attempt {batch.attempt}) after it "
+            f"{'failed' if before['status'] == BatchStatus.FAILED else 'stalled'} "
+            f"at {before['done']} of {batch.total} travelers"
+        ),
+        before=before,
+        after={"status": batch.status, "attempt": batch.attempt},
+    )
+    _enqueue_on_commit(batch, base_url)
     return batch
 
 

@@ -1,6 +1,7 @@
 """Batch release and printing pages: start a batch from the job list's selection, watch its
-progress (polled by htmx every second while it prints), download the combined PDF, and the
-shop's recent batches. Planners only: the PDF carries tokens that open every job on it."""
+progress (polled by htmx every second while it prints, every few seconds while it is stalled),
+try a failed or stalled batch again, download the combined PDF, and the shop's recent
+batches. Planners only: the PDF carries tokens that open every job on it."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def _planner_shop(request: HttpRequest) -> Shop:
 def batch_context(batch: TravelerBatch) -> dict[str, Any]:
     report = batch.report or {}
     released = report.get("released", [])
+    stalled_for = batch.stalled_for()
     return {
         "batch": batch,
         "released": released,
@@ -46,6 +48,11 @@ def batch_context(batch: TravelerBatch) -> dict[str, Any]:
         "working": batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING),
         # Every sheet is laid out; the pages are being joined and written.
         "joining": batch.status == BatchStatus.RUNNING and 0 < batch.total == batch.done,
+        # Whole minutes without a sign of life, when that is too long (TravelerBatch.stalled_for).
+        "stalled_minutes": int(stalled_for.total_seconds() // 60) if stalled_for else None,
+        # The traveler a stalled print stopped at (the one after the last finished).
+        "stuck_at": min(batch.done + 1, batch.total),
+        "retryable": batch.status == BatchStatus.FAILED or stalled_for is not None,
     }
 
 
@@ -93,6 +100,25 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     response = render(request, template, {"nav": "jobs", **batch_context(batch)})
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@login_required
+@require_POST
+def batch_retry(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = batches.get_batch_for(_planner_shop(request), batch_id)
+    try:
+        batches.traveler_batch_retry(
+            user=request.user, batch=batch, site_url=request.build_absolute_uri("/")
+        )
+    except ShopDeskError as error:
+        batch.refresh_from_db()
+        return render(
+            request,
+            "travelers/batch.html",
+            {"nav": "jobs", **batch_context(batch), "retry_refused": error.message},
+            status=error.status,
+        )
+    return HttpResponseRedirect(reverse("travelers:batch", args=[batch.pk]), status=303)
 
 
 @login_required

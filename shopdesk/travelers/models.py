@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -56,6 +57,13 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# A batch is stalled when nothing has happened to it for longer than this: still queued this
+# long after it was started or tried again (no worker picked it up), or printing with no
+# traveler finished in this long (the worker died or hangs). A traveler takes about a second.
+STALL_QUEUED_MINUTES = 2
+STALL_RUNNING_MINUTES = 3
+
+
 def batch_pdf_path(instance: TravelerBatch, filename: str) -> str:
     return f"shops/{instance.shop_id}/travelers/batch-{instance.pk}-{secrets.token_hex(8)}.pdf"
 
@@ -79,6 +87,13 @@ class TravelerBatch(models.Model):
     )
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When a worker claimed the batch or last finished a traveler of it; null while queued.
+    progress_at = models.DateTimeField(null=True, blank=True)
+    # Which try this is. Only the task run for the current attempt may change the batch, so a
+    # worker that wakes up after the batch was tried again leaves the new try alone.
+    attempt = models.PositiveIntegerField(default=1)
+    # When the batch was last put back in the queue by "Try again"; null if never.
+    retried_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -90,3 +105,26 @@ class TravelerBatch(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 0
+
+    def stalled_for(self, now: datetime.datetime | None = None) -> datetime.timedelta | None:
+        """How long a queued or printing batch has gone without a sign of life, when that is
+        longer than its status allows (STALL_*_MINUTES); None while it is fine or finished."""
+        queued_at = self.retried_at or self.created_at
+        if self.status == BatchStatus.QUEUED:
+            since, limit = queued_at, STALL_QUEUED_MINUTES
+        elif self.status == BatchStatus.RUNNING:
+            # Claimed before progress was recorded: the queue time is the last sign of life.
+            since, limit = self.progress_at or queued_at, STALL_RUNNING_MINUTES
+        else:
+            return None
+        waited = (now or timezone.now()) - since
+        return waited if waited > datetime.timedelta(minutes=limit) else None
+
+    @property
+    def stalled(self) -> bool:
+        return self.stalled_for() is not None
+
+    @property
+    def retryable(self) -> bool:
+        """A failed or stalled batch may be tried again (travelers.batch.traveler_batch_retry)."""
+        return self.status == BatchStatus.FAILED or self.stalled

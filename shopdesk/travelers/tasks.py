@@ -11,6 +11,7 @@ import gc
 import logging
 
 from django.core.files.base import ContentFile
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
@@ -27,26 +28,37 @@ ERROR_MAX_LENGTH = 500
 FREEZE_EVERY = 10
 
 
-def _fail(batch: TravelerBatch, message: str) -> None:
-    batch.status = BatchStatus.FAILED
-    batch.error = message[:ERROR_MAX_LENGTH]
-    batch.finished_at = timezone.now()
-    batch.save(update_fields=["status", "error", "finished_at"])
+class Superseded(Exception):
+    """The batch was tried again while this attempt worked on it: this attempt stops."""
+
+
+def _attempt(batch_id: int, attempt: int) -> QuerySet[TravelerBatch]:
+    """The batch, only while `attempt` is its current try: updates through this change
+    nothing once the batch has been tried again."""
+    return TravelerBatch.objects.filter(pk=batch_id, attempt=attempt)
+
+
+def _fail(batch_id: int, attempt: int, message: str) -> None:
+    _attempt(batch_id, attempt).update(
+        status=BatchStatus.FAILED, error=message[:ERROR_MAX_LENGTH], finished_at=timezone.now()
+    )
 
 
 @task()
-def traveler_batch_render(*, batch_id: int, site_url: str) -> None:
+def traveler_batch_render(*, batch_id: int, site_url: str, attempt: int = 1) -> None:
     """Lay out every traveler of the batch, join the pages into one PDF and store it.
 
-    Runs once per batch: a batch that is no longer queued (a duplicate delivery, or one
-    already finished) is left as it is.
+    Runs once per attempt: a batch that is no longer queued for this attempt (a duplicate
+    delivery, one already finished, or one tried again since) is left as it is. If the batch
+    is tried again while this runs, this run stops at its next traveler and stores nothing.
+    Tasks queued before attempts existed carry none and are the first attempt.
     """
     # WeasyPrint is slow to import: only the worker that prints loads it.
     from shopdesk.travelers.pdf import traveler_document
 
-    claimed = TravelerBatch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED).update(
-        status=BatchStatus.RUNNING, done=0
-    )
+    claimed = TravelerBatch.objects.filter(
+        pk=batch_id, status=BatchStatus.QUEUED, attempt=attempt
+    ).update(status=BatchStatus.RUNNING, done=0, progress_at=timezone.now())
     if not claimed:
         return
     batch = TravelerBatch.objects.get(pk=batch_id)
@@ -68,22 +80,30 @@ def traveler_batch_render(*, batch_id: int, site_url: str) -> None:
             current = f" at traveler {index} of {len(traveler_ids)} ({traveler.job})"
             url = site_url + reverse("travelers:scan", args=[traveler.token])
             documents.append(traveler_document(traveler, url=url))
-            TravelerBatch.objects.filter(pk=batch_id).update(done=index)
+            if not _attempt(batch_id, attempt).update(done=index, progress_at=timezone.now()):
+                raise Superseded
             if index % FREEZE_EVERY == 0:
                 gc.collect()
                 gc.freeze()
         current = " while joining the pages"
         pages = [page for document in documents for page in document.pages]
         pdf = documents[0].copy(pages).write_pdf()
-        batch.refresh_from_db(fields=["done"])
         batch.pdf.save(f"batch-{batch_id}.pdf", ContentFile(pdf), save=False)
+    except Superseded:
+        logger.info("Traveler batch %s was tried again; attempt %s stops", batch_id, attempt)
+        return
     except Exception as error:
         logger.exception("Traveler batch %s failed", batch_id)
-        _fail(batch, f"Printing stopped{current}: {error}")
+        _fail(batch_id, attempt, f"Printing stopped{current}: {error}")
         return
     finally:
         gc.unfreeze()
-    batch.status = BatchStatus.DONE
-    batch.done = len(documents)
-    batch.finished_at = timezone.now()
-    batch.save(update_fields=["pdf", "status", "done", "finished_at"])
+    finished = _attempt(batch_id, attempt).update(
+        pdf=batch.pdf.name,
+        status=BatchStatus.DONE,
+        done=len(documents),
+        finished_at=timezone.now(),
+    )
+    if not finished:
+        # Tried again while the pages were joined: the new attempt makes its own file.
+        batch.pdf.delete(save=False)

@@ -27,6 +27,7 @@ EXPECTED_PATHS = {
     "/api/v1/parts/{part_id}",
     "/api/v1/work-centers",
     "/api/v1/work-centers/{work_center_id}",
+    "/api/v1/traveler-batches/{batch_id}/retry",
 }
 
 

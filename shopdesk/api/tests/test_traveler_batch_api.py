@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from shopdesk.core.models import Event
 from shopdesk.core.tests.factories import CustomerFactory, PartFactory, WorkCenterFactory
 from shopdesk.jobs.models import Job, JobState
+from shopdesk.travelers import pdf as traveler_pdf_module
 from shopdesk.travelers.batch import empty_report
 from shopdesk.travelers.models import BatchStatus, Traveler, TravelerBatch
-from shopdesk.travelers.tests.batch_helpers import IMMEDIATE_TASKS, make_job
+from shopdesk.travelers.tests.batch_helpers import IMMEDIATE_TASKS, backdate, make_job
 
 URL = "/api/v1/traveler-batches"
 
@@ -57,6 +59,7 @@ def test_create_releases_prints_and_reports(
 
     progress = supervisor_api.get(f"{URL}/{batch.pk}").json()
     assert progress["status"] == "done"
+    assert progress["stalled"] is False and progress["attempt"] == 1
     assert (progress["done"], progress["total"], progress["percent"]) == (1, 1, 100)
     assert progress["pdf_url"] == f"{URL}/{batch.pk}/pdf"
 
@@ -242,3 +245,135 @@ def test_progress_costs_a_fixed_number_of_queries(
     for batch in (small, big):
         with django_assert_max_num_queries(3):
             assert supervisor_api.get(f"{URL}/{batch.pk}").status_code == 200
+
+
+# Stalled batches and retry ---------------------------------------------------------------
+
+
+def _batch(shop, status=BatchStatus.FAILED, **fields) -> TravelerBatch:
+    return TravelerBatch.objects.create(
+        shop=shop, status=status, **{"total": 4, "done": 2, "report": empty_report(), **fields}
+    )
+
+
+def _unchanged(batch) -> bool:
+    return TravelerBatch.objects.values_list("status", "attempt", "done", "error").get(
+        pk=batch.pk
+    ) == (batch.status, batch.attempt, batch.done, batch.error)
+
+
+def test_a_stalled_batch_says_so(supervisor_api, shop):
+    queued = backdate(_batch(shop, BatchStatus.QUEUED, done=0), created_at=3)
+    printing = backdate(_batch(shop, BatchStatus.RUNNING), created_at=30, progress_at=1)
+    assert supervisor_api.get(f"{URL}/{queued.pk}").json()["stalled"] is True
+    assert supervisor_api.get(f"{URL}/{printing.pk}").json()["stalled"] is False
+    backdate(printing, progress_at=4)
+    assert supervisor_api.get(f"{URL}/{printing.pk}").json()["stalled"] is True
+
+
+def test_retry_of_a_failed_batch_makes_its_pdf(
+    supervisor_api, ready, inline_tasks, django_capture_on_commit_callbacks, monkeypatch
+):
+    jobs = [ready() for _ in range(2)]
+    real = traveler_pdf_module.traveler_document
+    failures = [OSError("disk full")]
+
+    def layout(traveler, *, url):
+        if failures:
+            raise failures.pop()
+        return real(traveler, url=url)
+
+    monkeypatch.setattr(traveler_pdf_module, "traveler_document", layout)
+    created = _create(
+        supervisor_api,
+        django_capture_on_commit_callbacks,
+        {"job_numbers": [job.display_number for job in jobs]},
+    ).json()
+    failed = supervisor_api.get(f"{URL}/{created['id']}").json()
+    assert failed["status"] == "failed" and "disk full" in failed["error"]
+    travelers = Traveler.objects.count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = supervisor_api.post(f"{URL}/{created['id']}/retry")
+    assert response.status_code == 202
+    assert response.json()["attempt"] == 2
+    progress = supervisor_api.get(f"{URL}/{created['id']}").json()
+    assert (progress["status"], progress["done"], progress["attempt"]) == ("done", 2, 2)
+    assert progress["error"] == "" and progress["stalled"] is False
+    assert progress["pdf_url"] == f"{URL}/{created['id']}/pdf"
+    assert supervisor_api.get(progress["pdf_url"]).status_code == 200
+    assert Traveler.objects.count() == travelers
+
+
+def test_retry_answers_the_batch_queued_again(
+    supervisor_api, shop, django_capture_on_commit_callbacks
+):
+    batch = backdate(_batch(shop, BatchStatus.RUNNING), created_at=30, progress_at=5)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = supervisor_api.post(f"{URL}/{batch.pk}/retry")
+    assert response.status_code == 202
+    body = response.json()
+    assert (body["status"], body["done"], body["attempt"], body["stalled"]) == (
+        "queued",
+        0,
+        2,
+        False,
+    )
+    assert len(callbacks) == 1
+    assert Event.objects.filter(kind="traveler_batch.retried", subject_id=batch.pk).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "minutes_ago", "detail"),
+    [
+        (BatchStatus.RUNNING, {"created_at": 30, "progress_at": 1}, "This batch is still printing"),
+        (BatchStatus.QUEUED, {"created_at": 1}, "This batch is still printing"),
+        (BatchStatus.DONE, {"created_at": 30}, "This batch is already done"),
+    ],
+)
+def test_retry_of_a_batch_printing_or_done_is_a_409(
+    supervisor_api, shop, status, minutes_ago, detail
+):
+    batch = backdate(_batch(shop, status), **minutes_ago)
+    response = supervisor_api.post(f"{URL}/{batch.pk}/retry")
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith(detail)
+    assert _unchanged(batch)
+    assert not Event.objects.filter(kind="traveler_batch.retried").exists()
+
+
+def test_retry_of_another_shops_batch_is_not_found(outsider_api, shop):
+    batch = _batch(shop, error="disk full")
+    response = outsider_api.post(f"{URL}/{batch.pk}/retry")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "errors": []}
+    assert _unchanged(batch)
+
+
+def test_an_operator_may_not_retry(operator_api, shop):
+    batch = _batch(shop)
+    assert operator_api.post(f"{URL}/{batch.pk}/retry").status_code == 403
+    assert _unchanged(batch)
+
+
+def test_anonymous_retry_gets_401(anonymous_api, shop):
+    batch = _batch(shop)
+    assert anonymous_api.post(f"{URL}/{batch.pk}/retry").status_code == 401
+    assert _unchanged(batch)
+
+
+@pytest.mark.parametrize("batch_id", ["abc", "0", "-1", "99999", str(2**63), "1e3", "9" * 40])
+def test_retry_ids_that_are_no_batch_are_not_found(supervisor_api, batch_id):
+    assert supervisor_api.post(f"{URL}/{batch_id}/retry").status_code == 404
+
+
+def test_retry_is_post_only(supervisor_api, shop):
+    batch = _batch(shop)
+    assert supervisor_api.get(f"{URL}/{batch.pk}/retry").status_code == 405
+    assert _unchanged(batch)
+
+
+def test_retry_costs_a_fixed_number_of_queries(supervisor_api, shop, django_assert_max_num_queries):
+    batch = _batch(shop)
+    with django_assert_max_num_queries(8):
+        assert supervisor_api.post(f"{URL}/{batch.pk}/retry").status_code == 202

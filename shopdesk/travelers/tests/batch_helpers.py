@@ -12,6 +12,7 @@ from shopdesk.core.tests.factories import DocumentFactory
 from shopdesk.jobs import services as job_services
 from shopdesk.jobs.models import Job, MaterialStatus
 from shopdesk.parts.models import Part
+from shopdesk.travelers.models import TravelerBatch
 
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 SITE = "https://shop.example.com"
@@ -52,3 +53,14 @@ def make_job(
         Job.objects.filter(pk=job.pk).update(material_status=MaterialStatus.FROM_STOCK)
         job.refresh_from_db()
     return job
+
+
+def backdate(batch: TravelerBatch, **minutes_ago: float) -> TravelerBatch:
+    """Move some of the batch's times into the past (`created_at=3`: three minutes ago), as
+    if that long had gone by, and reload it."""
+    now = timezone.now()
+    TravelerBatch.objects.filter(pk=batch.pk).update(
+        **{field: now - datetime.timedelta(minutes=m) for field, m in minutes_ago.items()}
+    )
+    batch.refresh_from_db()
+    return batch

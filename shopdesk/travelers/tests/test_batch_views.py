@@ -4,11 +4,14 @@ its progress page, the PDF download and the list of recent batches."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from shopdesk.core.models import Event
 from shopdesk.jobs.models import Job, JobState
 from shopdesk.travelers.batch import empty_report
 from shopdesk.travelers.models import BatchStatus, Traveler, TravelerBatch
+from shopdesk.travelers.tests.batch_helpers import backdate
 
 START = reverse("travelers:batch_start")
 BATCHES = reverse("travelers:batches")
@@ -16,6 +19,10 @@ BATCHES = reverse("travelers:batches")
 
 def _page(batch_id) -> str:
     return reverse("travelers:batch", args=[batch_id])
+
+
+def _retry(batch_id) -> str:
+    return reverse("travelers:batch_retry", args=[batch_id])
 
 
 def _pdf(batch_id) -> str:
@@ -278,3 +285,156 @@ def test_the_batch_list_shows_the_shops_recent_batches(
         body = supervisor_client.get(BATCHES).content.decode()
     assert f"Batch {running_batch.pk}" in body and "12 of 20" in body
     assert body.count('href="/t/batches/') >= 6
+
+
+# Stalled batches and trying again --------------------------------------------------------
+
+RETRY_BUTTON = ">Try again</button>"
+
+
+def _unchanged(batch) -> bool:
+    return TravelerBatch.objects.values_list("status", "attempt", "done", "error").get(
+        pk=batch.pk
+    ) == (batch.status, batch.attempt, batch.done, batch.error)
+
+
+def test_a_batch_no_worker_picked_up_says_so_and_offers_to_try_again(
+    supervisor_client, running_batch
+):
+    TravelerBatch.objects.filter(pk=running_batch.pk).update(status=BatchStatus.QUEUED, done=0)
+    backdate(running_batch, created_at=7.5)
+    body = supervisor_client.get(_page(running_batch.pk)).content.decode()
+    assert (
+        "Nothing has picked this batch up in 7 minutes. The background worker may not be "
+        "running (<code>manage.py db_worker</code>; <code>make run</code> starts it)."
+    ) in body
+    assert "Waiting for the print worker" not in body and ">Stalled</span>" in body
+    assert f'action="{_retry(running_batch.pk)}"' in body and RETRY_BUTTON in body
+    assert 'name="csrfmiddlewaretoken"' in body
+    # It keeps checking, more slowly, so the page recovers if a worker starts.
+    assert 'hx-trigger="every 5s"' in body
+
+
+def test_a_batch_whose_printing_stopped_says_where(supervisor_client, running_batch):
+    backdate(running_batch, created_at=30, progress_at=4)
+    body = supervisor_client.get(_page(running_batch.pk)).content.decode()
+    assert "No progress for 4 minutes; printing seems to have stopped at traveler 13 of 20." in body
+    assert "12 of 20 travelers" in body and RETRY_BUTTON in body
+    assert 'hx-trigger="every 5s"' in body
+
+
+def test_a_batch_stalled_while_joining_the_pages_says_so(supervisor_client, running_batch):
+    TravelerBatch.objects.filter(pk=running_batch.pk).update(done=20)
+    backdate(running_batch, created_at=30, progress_at=5)
+    body = supervisor_client.get(_page(running_batch.pk)).content.decode()
+    assert "printing seems to have stopped while joining the pages of 20 travelers." in body
+
+
+def test_a_printing_batch_with_recent_progress_offers_no_retry(supervisor_client, running_batch):
+    backdate(running_batch, created_at=30, progress_at=1)
+    body = supervisor_client.get(_page(running_batch.pk)).content.decode()
+    assert RETRY_BUTTON not in body and "No progress" not in body
+    assert 'hx-trigger="every 1s"' in body
+
+
+def test_a_failed_batch_offers_to_try_again(supervisor_client, running_batch):
+    running_batch.status = BatchStatus.FAILED
+    running_batch.error = "Printing stopped at traveler 13 of 20 (J-1013): disk full"
+    running_batch.save()
+    body = supervisor_client.get(_page(running_batch.pk)).content.decode()
+    assert RETRY_BUTTON in body and "disk full" in body
+
+
+def test_trying_again_queues_the_batch_and_shows_it_waiting(
+    supervisor_client, running_batch, django_capture_on_commit_callbacks
+):
+    backdate(running_batch, created_at=30, progress_at=4)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = supervisor_client.post(_retry(running_batch.pk))
+    assert response.status_code == 303 and response["Location"] == _page(running_batch.pk)
+    assert len(callbacks) == 1
+    running_batch.refresh_from_db()
+    assert (running_batch.status, running_batch.attempt, running_batch.done) == (
+        BatchStatus.QUEUED,
+        2,
+        0,
+    )
+    assert Event.objects.filter(kind="traveler_batch.retried").count() == 1
+    body = supervisor_client.get(_page(running_batch.pk)).content.decode()
+    assert "Waiting for the print worker" in body and "Try 2" in body
+    assert RETRY_BUTTON not in body and 'hx-trigger="every 1s"' in body
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (BatchStatus.RUNNING, "This batch is still printing"),
+        (BatchStatus.QUEUED, "This batch is still printing"),
+        (BatchStatus.DONE, "This batch is already done"),
+    ],
+)
+def test_a_batch_printing_or_done_is_not_tried_again(
+    supervisor_client, running_batch, status, message
+):
+    TravelerBatch.objects.filter(pk=running_batch.pk).update(status=status)
+    running_batch.refresh_from_db()
+    response = supervisor_client.post(_retry(running_batch.pk))
+    assert response.status_code == 409
+    assert message in response.content.decode()
+    assert _unchanged(running_batch)
+    assert not Event.objects.filter(kind="traveler_batch.retried").exists()
+
+
+def test_another_shops_batch_cannot_be_tried_again(outsider_client, running_batch):
+    running_batch.status = BatchStatus.FAILED
+    running_batch.save()
+    assert outsider_client.post(_retry(running_batch.pk)).status_code == 404
+    assert _unchanged(running_batch)
+    assert not Event.objects.filter(kind="traveler_batch.retried").exists()
+
+
+def test_an_operator_may_not_try_a_batch_again(operator_client, running_batch):
+    running_batch.status = BatchStatus.FAILED
+    running_batch.save()
+    assert operator_client.post(_retry(running_batch.pk)).status_code == 403
+    assert _unchanged(running_batch)
+
+
+def test_retry_ids_that_are_no_batch_are_not_found(supervisor_client, running_batch):
+    for batch_id in (running_batch.pk + 1, 2**63, 10**30):
+        assert supervisor_client.post(_retry(batch_id)).status_code == 404
+    assert supervisor_client.post("/t/batches/abc/retry/").status_code == 404
+    assert supervisor_client.post("/t/batches/-1/retry/").status_code == 404
+
+
+def test_retry_needs_a_post_with_the_csrf_token(supervisor, running_batch):
+    running_batch.status = BatchStatus.FAILED
+    running_batch.save()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(supervisor)
+    assert client.get(_retry(running_batch.pk)).status_code == 405
+    assert client.post(_retry(running_batch.pk)).status_code == 403
+    assert _unchanged(running_batch)
+
+
+def test_anonymous_retry_is_sent_to_sign_in(client, running_batch):
+    response = client.post(_retry(running_batch.pk))
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_a_stalled_page_costs_the_same_queries(
+    supervisor_client, running_batch, django_assert_max_num_queries
+):
+    backdate(running_batch, created_at=30, progress_at=4)
+    supervisor_client.get(_page(running_batch.pk))
+    with django_assert_max_num_queries(4):
+        supervisor_client.get(_page(running_batch.pk), headers={"HX-Request": "true"})
+    with django_assert_max_num_queries(6):
+        body = supervisor_client.get(_page(running_batch.pk)).content.decode()
+    assert RETRY_BUTTON in body
+
+
+def test_the_batch_list_marks_stalled_batches(supervisor_client, running_batch):
+    backdate(running_batch, created_at=30, progress_at=4)
+    body = supervisor_client.get(BATCHES).content.decode()
+    assert ">Stalled</span>" in body and ">Printing</span>" not in body
