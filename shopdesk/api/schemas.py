@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
@@ -75,3 +76,29 @@ class PartRefOut(Schema):
 class WorkCenterRefOut(Schema):
     id: int
     name: str
+
+
+class DocumentFieldsOut(Schema):
+    """What every answer about a part document says of it; the stored content's facts are read
+    through `stored` (load documents with select_related("stored"))."""
+
+    id: int
+    kind: str
+    name: str = Field(description="A safe display name made from the uploaded one.")
+    version: int
+    size: int = Field(description="Bytes.")
+    content_type: str = Field(description="Read from the content, not from the upload.")
+    sha256: str
+    uploaded_at: datetime.datetime
+
+    @staticmethod
+    def resolve_size(obj: Any) -> int:
+        return obj.stored.size
+
+    @staticmethod
+    def resolve_content_type(obj: Any) -> str:
+        return obj.stored.content_type
+
+    @staticmethod
+    def resolve_sha256(obj: Any) -> str:
+        return obj.stored.sha256

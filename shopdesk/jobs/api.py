@@ -25,6 +25,7 @@ from shopdesk.api.schemas import (
     Count,
     CustomerRefOut,
     DbId,
+    DocumentFieldsOut,
     InSchema,
     PageQuery,
     PartRefOut,
@@ -203,33 +204,13 @@ class JobListItemOut(Schema):
         return {"done": obj.operations_done, "total": obj.operations_total}
 
 
-class JobDocumentOut(Schema):
-    id: int
-    kind: str
+class JobDocumentOut(DocumentFieldsOut):
     kind_label: str
-    name: str
-    version: int
-    size: int = Field(description="Bytes.")
-    sha256: str
-    content_type: str
-    uploaded_at: datetime.datetime
     url: str = Field(description="Where to download it (the caller's shop is checked).")
 
     @staticmethod
     def resolve_kind_label(obj: Document) -> str:
         return obj.get_kind_display()
-
-    @staticmethod
-    def resolve_size(obj: Document) -> int:
-        return obj.stored.size
-
-    @staticmethod
-    def resolve_sha256(obj: Document) -> str:
-        return obj.stored.sha256
-
-    @staticmethod
-    def resolve_content_type(obj: Document) -> str:
-        return obj.stored.content_type
 
     @staticmethod
     def resolve_url(obj: Document) -> str:

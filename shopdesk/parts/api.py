@@ -14,6 +14,7 @@ from shopdesk.api.lookups import customer_field, part_for
 from shopdesk.api.schemas import (
     CustomerRefOut,
     DbId,
+    DocumentFieldsOut,
     InSchema,
     PageQuery,
     PersonOut,
@@ -184,17 +185,9 @@ class RevisionRefOut(Schema):
     status: str
 
 
-class DocumentOut(Schema):
-    id: int
+class DocumentOut(DocumentFieldsOut):
     part_id: int
     revision: RevisionRefOut
-    kind: str
-    name: str = Field(description="A safe display name made from the uploaded one.")
-    version: int
-    size: int
-    content_type: str = Field(description="Read from the content, not from the upload.")
-    sha256: str
-    uploaded_at: datetime.datetime
     uploaded_by: PersonOut | None
     replaced_at: datetime.datetime | None
     replaced_by_id: int | None
@@ -203,18 +196,6 @@ class DocumentOut(Schema):
     @staticmethod
     def resolve_part_id(obj: Document) -> int:
         return obj.revision.part_id
-
-    @staticmethod
-    def resolve_size(obj: Document) -> int:
-        return obj.stored.size
-
-    @staticmethod
-    def resolve_content_type(obj: Document) -> str:
-        return obj.stored.content_type
-
-    @staticmethod
-    def resolve_sha256(obj: Document) -> str:
-        return obj.stored.sha256
 
     @staticmethod
     def resolve_download_url(obj: Document) -> str:
