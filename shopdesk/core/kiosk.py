@@ -34,7 +34,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shopdesk.core import ratelimit
-from shopdesk.core.models import Membership, Role, Shop
+from shopdesk.core.models import Membership, Shop
 from shopdesk.core.services import event_append
 from shopdesk.jobs import dispatch, live
 from shopdesk.jobs import labor as labor_selectors
@@ -49,7 +49,6 @@ KIOSK_SESSION_KEY = "shopdesk_kiosk"
 KIOSK_SEEN_KEY = "shopdesk_kiosk_seen"
 # Sent by the queue's 10-second refresh: a poll is not activity and does not keep anyone in.
 KIOSK_POLL_HEADER = "X-Kiosk-Poll"
-ENROLL_ROLES = frozenset({Role.OWNER, Role.SUPERVISOR})
 
 BADGE_INPUT_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 PIN_INPUT_PATTERN = re.compile(r"^[0-9]{1,8}$")
@@ -93,7 +92,7 @@ def is_kiosk_session(request: HttpRequest) -> bool:
 def kiosk_setup(request: HttpRequest) -> HttpResponse:
     """Enroll this tablet as the shop's kiosk, or un-enroll it (owners and supervisors)."""
     membership = request.membership
-    allowed = membership is not None and membership.role in ENROLL_ROLES
+    allowed = membership is not None and membership.can_supervise
     enrolled = enrolled_kiosk(request)
     enrolled_here = (
         enrolled is not None and membership is not None and (enrolled[0].pk == membership.shop_id)

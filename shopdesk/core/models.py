@@ -45,6 +45,9 @@ class Role(models.TextChoices):
 
 # Who may plan: create and edit jobs, routings, customers, parts and work centers, release.
 PLANNING_ROLES = frozenset({Role.OWNER, Role.OFFICE, Role.SUPERVISOR})
+# Who runs the floor: overrides the release gate, sets badges and PINs, enrolls kiosks, pauses an
+# operation for everyone on it, sets the shop's upload limit.
+SUPERVISING_ROLES = frozenset({Role.OWNER, Role.SUPERVISOR})
 
 
 class Membership(models.Model):
@@ -77,6 +80,10 @@ class Membership(models.Model):
     @property
     def can_plan(self) -> bool:
         return self.role in PLANNING_ROLES
+
+    @property
+    def can_supervise(self) -> bool:
+        return self.role in SUPERVISING_ROLES
 
 
 class EventQuerySet(models.QuerySet["Event"]):

@@ -31,7 +31,7 @@ def get_membership_for(shop: Any, membership_id: int) -> Membership:
 
 
 def _can_set_badges(request: HttpRequest) -> bool:
-    return bool(request.membership and request.membership.role in services.BADGE_ROLES)
+    return bool(request.membership and request.membership.can_supervise)
 
 
 def _render_people(

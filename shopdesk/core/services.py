@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import InvalidInput, PermissionRefused
-from shopdesk.core.models import ApiToken, Event, Membership, Role, Shop, hash_token
+from shopdesk.core.models import ApiToken, Event, Membership, Shop, hash_token
 from shopdesk.core.permissions import membership_of
 
 if TYPE_CHECKING:
@@ -84,7 +84,6 @@ def api_token_revoke(*, user: AbstractBaseUser, token: ApiToken) -> ApiToken:
 
 BADGE_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
-BADGE_ROLES = frozenset({Role.OWNER, Role.SUPERVISOR})
 
 
 @transaction.atomic
@@ -98,7 +97,7 @@ def membership_set_badge(
     and the event records only that it changed, never the PIN.
     """
     actor = membership_of(user)
-    if actor.role not in BADGE_ROLES:
+    if not actor.can_supervise:
         raise PermissionRefused("Only an owner or a supervisor can set badge numbers and PINs.")
     membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     if membership.shop_id != actor.shop_id:
@@ -167,7 +166,7 @@ def shop_set_floor_settings(
     """Set the shop's daily shift end (open labor is paused then; None: never) and the
     kiosk's idle sign-out minutes (1 to 120). Owners and supervisors only."""
     actor = membership_of(user)
-    if actor.role not in BADGE_ROLES:
+    if not actor.can_supervise:
         raise PermissionRefused("Only an owner or a supervisor can change the floor settings.")
     if (
         isinstance(kiosk_idle_minutes, bool)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
-from shopdesk.core.models import Role, Shop
+from shopdesk.core.models import Shop
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.customers.models import Customer
@@ -30,7 +30,6 @@ from shopdesk.parts.models import Document, DocumentKind, Part, PartRevision, Re
 MAX_QUANTITY = 10_000_000
 REASON_MAX_LENGTH = 500
 # Who may release a job past the gate, saying why: the people who answer for the floor.
-OVERRIDE_ROLES = frozenset({Role.OWNER, Role.SUPERVISOR})
 # Open blockers of these kinds hold a job at the gate: no material, or a question on the drawing.
 GATE_BLOCKER_KINDS = (BlockerKind.MATERIAL, BlockerKind.DRAWING)
 # The revision is not typed here: a job moves to another revision by job_move_revision.
@@ -414,7 +413,7 @@ def job_release_problems(job: Job, **loaded: Any) -> list[str]:
 
 def can_override_gate(user: AbstractBaseUser) -> bool:
     membership = getattr(user, "membership", None)
-    return membership is not None and membership.role in OVERRIDE_ROLES
+    return membership is not None and membership.can_supervise
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
-from shopdesk.core.models import Role, Shop
+from shopdesk.core.models import Shop
 from shopdesk.core.permissions import membership_of, require_planner
 from shopdesk.core.services import event_append
 from shopdesk.parts import files
@@ -222,7 +222,7 @@ def shop_set_upload_limit(*, user: AbstractBaseUser, megabytes: int) -> Shop:
     """Set the largest single document the shop accepts (1 MB to 2 GB). Owners and supervisors
     only: the limit guards the shop's disk and everyone's upload time."""
     actor = membership_of(user)
-    if actor.role not in (Role.OWNER, Role.SUPERVISOR):
+    if not actor.can_supervise:
         raise PermissionRefused("Only an owner or a supervisor can change the upload limit.")
     if (
         isinstance(megabytes, bool)
