@@ -363,3 +363,55 @@ def test_the_camera_scanner_opens_only_shopdesk_travelers(
     page.evaluate("code => window.__scannedCodes.push(code)", traveler.token)
     expect(page).to_have_url(f"{live_server.url}/t/{traveler.token}/")
     phone.close()
+
+
+def test_a_second_operator_joins_a_running_operation_offline(
+    live_server, browser, operator, shop, released_job
+):
+    from shopdesk.core.models import Role
+    from shopdesk.core.tests.factories import member
+    from shopdesk.jobs import services as job_services
+    from shopdesk.jobs.models import LaborEntry
+
+    ana = member(shop, Role.OPERATOR, username="ana", first_name="Ana", last_name="Ruiz")
+    saw = released_job.operations.get(sequence=1)
+    job_services.floor_action(user=ana, operation=saw, action="start", client_id="ana-start-001")
+
+    phone = browser.new_context(**QUEUE_ONLY)
+    page = phone.new_page()
+    page.set_default_timeout(15_000)
+    open_floor_page(page, f"{live_server.url}/jobs/{released_job.display_number}/floor/")
+    card = page.locator(f"#op-{saw.pk}")
+    expect(card.locator(".fl-onitnames")).to_have_text("On it: Ana Ruiz")
+    expect(card.locator(".fl-pause")).to_have_count(0)
+
+    # Offline, Oscar joins: the page shows him on it, with his own Pause, pending.
+    phone.set_offline(True)
+    card.get_by_role("button", name="Join op 1").click()
+    expect(page.locator("#floor-queue .fl-queueitem")).to_contain_text("Join op 1 Saw")
+    expect(card.locator(".fl-badge")).to_have_text("Running · pending")
+    expect(card.locator(".fl-onitnames")).to_have_text("On it: Ana Ruiz, Oscar Operator")
+    expect(card.get_by_role("button", name="Pause", exact=True)).to_be_visible()
+    expect(card.get_by_role("button", name="Join op 1")).to_have_count(0)
+
+    phone.set_offline(False)
+    expect(page.locator("#floor-queue")).to_be_hidden(timeout=30_000)
+    expect(card.locator(".fl-badge")).to_have_text("Running")
+    expect(card.locator(".fl-onitnames")).to_have_text("On it: Ana Ruiz, Oscar Operator")
+    expect(card.locator(".fl-onit .fl-hint")).to_have_text(
+        "Pause stops only your time: op 1 keeps running with Ana Ruiz."
+    )
+    _shot(page, "floor-two-on-an-operation")
+    assert list(
+        LaborEntry.objects.filter(operation=saw, ended_at__isnull=True)
+        .order_by("started_at", "id")
+        .values_list("user__username", flat=True)
+    ) == ["ana", "oscar"]
+
+    # His pause stops only his time: Ana carries on and he may join again.
+    card.get_by_role("button", name="Pause", exact=True).click()
+    expect(card.get_by_role("button", name="Join op 1")).to_be_visible()
+    expect(card.locator(".fl-onitnames")).to_have_text("On it: Ana Ruiz")
+    saw.refresh_from_db()
+    assert saw.status == OperationStatus.RUNNING
+    phone.close()

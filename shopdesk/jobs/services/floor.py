@@ -238,7 +238,12 @@ def _apply(
             raise ActionRefused(f"{label} is not running, so it cannot be paused.")
         # The operator pauses their own time; the operation pauses when nobody is left on it.
         # Someone not on it (a supervisor) pauses it for everyone.
-        _, still_on = labor.labor_pause(user=user, operation=operation, at=now)
+        _, still_on = labor.labor_pause(
+            user=user,
+            operation=operation,
+            at=now,
+            for_everyone_allowed=membership_of(user).can_supervise,
+        )
         if still_on:
             names = ", ".join(labor_person(person) for person in still_on)
             summary = f"{labor_person(user)} paused on {label}; still on it: {names}"

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from shopdesk.core.errors import ActionRefused
 from shopdesk.core.models import Shop
 from shopdesk.core.services import event_append
 from shopdesk.jobs.models import Job, LaborEndReason, LaborEntry, Operation, OperationStatus
@@ -57,12 +58,18 @@ def labor_close(
 
 
 def labor_pause(
-    *, user: AbstractBaseUser, operation: Operation, at: datetime.datetime
+    *,
+    user: AbstractBaseUser,
+    operation: Operation,
+    at: datetime.datetime,
+    for_everyone_allowed: bool = True,
 ) -> tuple[int, list[AbstractBaseUser]]:
     """Pause: close the operator's own open entry on the operation, or everyone's when they
     have none (a supervisor pausing it). Answers how many entries it closed and the people
     still on it, in the order they started. One read of the open entries, one write.
 
+    Someone not on it who may not pause it for everyone (`for_everyone_allowed` false) is
+    refused while others are on it: their pause would stop other people's time.
     Call inside the floor action's transaction, holding the job row.
     """
     entries = list(
@@ -72,6 +79,13 @@ def labor_pause(
         .order_by("started_at", "id")
     )
     mine = [entry for entry in entries if entry.user_id == user.pk]
+    if entries and not mine and not for_everyone_allowed:
+        names = ", ".join(_name(entry.user) for entry in entries)
+        raise ActionRefused(
+            f"You are not on Op {operation.sequence} {operation.name} ({names} "
+            f"{'is' if len(entries) == 1 else 'are'} on it). Join it to record your time; "
+            "only a supervisor can pause it for everyone."
+        )
     closing = mine or entries
     _close(closing, at=at, reason=LaborEndReason.PAUSE)
     closed_ids = {entry.pk for entry in closing}

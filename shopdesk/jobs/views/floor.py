@@ -4,6 +4,7 @@ double-submitted form is a replay the service answers once."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from typing import Any
@@ -26,13 +27,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from shopdesk.core.errors import ActionRefused, InvalidInput, ShopDeskError
-from shopdesk.core.models import Membership
+from shopdesk.core.models import Membership, Shop
 from shopdesk.jobs import live, services
 from shopdesk.jobs.models import (
     BlockerKind,
     FloorActionKind,
     Job,
     JobState,
+    LaborEntry,
     Operation,
     OperationStatus,
 )
@@ -54,13 +56,46 @@ FLOOR_BLOCKER_DEFAULT_NOTE = "Raised from the floor without details."
 # Flash messages a JSON caller's sends leave for the next page it shows (the newest ones).
 JSON_MESSAGES_KEPT = 5
 
-# Which buttons an operation shows for its status (the service enforces the same rules).
+# Which buttons an operation shows for its status (the service enforces the same rules). On a
+# running operation they depend on the viewer: these are for someone on it (their own pause);
+# someone not on it joins it instead (see _floor_buttons). floor.js holds the same rules.
 ACTIONS_BY_STATUS = {
-    OperationStatus.PENDING: [FloorActionKind.START],
-    OperationStatus.RUNNING: [FloorActionKind.PAUSE, FloorActionKind.FINISH],
-    OperationStatus.PAUSED: [FloorActionKind.START, FloorActionKind.FINISH],
+    OperationStatus.PENDING: ["start"],
+    OperationStatus.RUNNING: ["pause", "finish"],
+    OperationStatus.PAUSED: ["start", "finish"],
     OperationStatus.DONE: [],
 }
+
+
+def _floor_buttons(status: str, *, mine: bool, pause_for_everyone: bool) -> list[str]:
+    """The buttons of an operation, in page order. "join" posts a start and "pause_all" (pause
+    for everyone) a pause: the same actions, worded for someone not on the operation."""
+    if status == OperationStatus.RUNNING and not mine:
+        return ["join", "finish", "pause_all"] if pause_for_everyone else ["join", "finish"]
+    return ACTIONS_BY_STATUS.get(status, [])
+
+
+def _can_pause_for_everyone(request: HttpRequest) -> bool:
+    membership = getattr(request, "membership", None)
+    return membership is not None and membership.can_supervise
+
+
+def _person(user: Any) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _people_on_operations(shop: Shop, job: Job) -> dict[int, list[Any]]:
+    """Who is on each operation of the job now (an open labor entry), in the order they
+    started. One query for the whole routing."""
+    on_it: dict[int, list[Any]] = {}
+    entries = (
+        LaborEntry.objects.filter(shop=shop, job=job, ended_at__isnull=True)
+        .select_related("user")
+        .order_by("started_at", "id")
+    )
+    for entry in entries:
+        on_it.setdefault(entry.operation_id, []).append(entry.user)
+    return on_it
 
 
 def _client_id() -> str:
@@ -87,12 +122,14 @@ def _back_url(request: HttpRequest, job: Job) -> str:
     return _floor_url(job)
 
 
-def _routing_for_floor(job: Job) -> list[Operation]:
+def _routing_for_floor(request: HttpRequest, job: Job) -> list[Operation]:
     operations = list(
         job.operations.select_related("work_center", "started_by", "finished_by").order_by(
             "sequence", "id"
         )
     )
+    people_on = _people_on_operations(request.shop, job)
+    pause_for_everyone = _can_pause_for_everyone(request)
     quantity = job.quantity or 0
     previous: Operation | None = None
     for op in operations:
@@ -102,7 +139,16 @@ def _routing_for_floor(job: Job) -> list[Operation]:
             if previous is not None and previous.status == OperationStatus.DONE
             else quantity
         )
-        op.floor_actions = ACTIONS_BY_STATUS.get(op.status, [])
+        op.on_it = people_on.get(op.pk, [])
+        op.mine = any(person.pk == request.user.pk for person in op.on_it)
+        op.others_on_it = [person for person in op.on_it if person.pk != request.user.pk]
+        # floor.js redraws the "On it" line from these when an action waits offline.
+        op.on_it_json = json.dumps(
+            [{"id": person.pk, "name": _person(person)} for person in op.on_it]
+        )
+        op.floor_actions = _floor_buttons(
+            op.status, mine=op.mine, pause_for_everyone=pause_for_everyone
+        )
         op.client_ids = {kind: _client_id() for kind in FloorActionKind.values}
         op.job = job  # the templates read job fields through the operation without a query
         previous = op
@@ -122,7 +168,7 @@ def render_floor_page(
     """The floor page of one of the caller's shop's jobs (404 for anything else). Also
     rendered by a traveler scan, which passes the traveler and any newer print of it."""
     job = get_job_for(request.shop, number)
-    routing = _routing_for_floor(job)
+    routing = _routing_for_floor(request, job)
     current = next((op for op in routing if op.pk == job.current_operation_id), None)
     if current is None:
         current = next((op for op in routing if op.status != OperationStatus.DONE), None)
@@ -163,6 +209,7 @@ def render_floor_page(
         "people": [m.user for m in people],
         "blocker_client_id": _client_id(),
         "floor_open": job.state == JobState.RELEASED,
+        "pause_for_everyone": _can_pause_for_everyone(request),
         "traveler": traveler,
         "newer_print": newer_print,
         "newer_print_at": timezone.localtime(newer_print.printed_at) if newer_print else None,
@@ -232,6 +279,13 @@ def _action_message(operation: Operation, action: str, replayed: bool) -> str:
         message = f"{label} finished: {operation.qty_good} good, {operation.qty_scrap} scrap."
     elif action == FloorActionKind.NOTE:
         message = f"Note added to {label}."
+    elif (
+        action == FloorActionKind.PAUSE
+        and operation.status == OperationStatus.RUNNING
+        and not replayed
+    ):
+        # The caller paused their own time; the operation runs on while others are on it.
+        message = f"Your time on {label} is paused; it keeps running for the others on it."
     else:
         message = f"{label} is {operation.get_status_display().lower()}."
     if replayed:
@@ -281,7 +335,24 @@ def floor_action(request: HttpRequest, number: str) -> HttpResponse:
             "qty_good": op.qty_good,
             "qty_scrap": op.qty_scrap,
         },
+        # Whether the caller has open time on it now (a joiner who paused has not; the
+        # operation may still be running for the others).
+        caller_on_it=_caller_on_it(request, result),
     )
+
+
+def _caller_on_it(request: HttpRequest, result: services.FloorResult) -> bool:
+    """Whether the caller has open time on the operation after the action. A fresh start puts
+    them on it, a fresh pause or finish takes them off (without a read); after a note or a
+    replay (the state may have moved on since) the labor entries say."""
+    action = result.action.action
+    if not result.replayed and action == FloorActionKind.START:
+        return True
+    if not result.replayed and action in (FloorActionKind.PAUSE, FloorActionKind.FINISH):
+        return False
+    return LaborEntry.objects.filter(
+        operation_id=result.operation.pk, user_id=request.user.pk, ended_at__isnull=True
+    ).exists()
 
 
 @login_required

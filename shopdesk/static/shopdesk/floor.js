@@ -15,7 +15,9 @@
   var SEND_TIMEOUT_MS = 15000;
   var REPLAY_EVERY_MS = 10000;
   var STORAGE_PREFIX = "shopdesk.floorQueue.";
-  // The same rules as ACTIONS_BY_STATUS in jobs/views/floor.py.
+  // The same rules as ACTIONS_BY_STATUS and _floor_buttons in jobs/views/floor.py. On a running
+  // operation someone on it pauses their own time; someone not on it joins it ("join" sends a
+  // start), and only a supervisor or owner may pause it for everyone ("pause_all", a pause).
   var ACTIONS_BY_STATUS = {
     pending: ["start"],
     running: ["pause", "finish"],
@@ -23,7 +25,13 @@
     done: [],
   };
   var STATUS_LABELS = { pending: "Not started", running: "Running", paused: "Paused", done: "Done" };
-  var STATUS_AFTER = { start: "running", pause: "paused", finish: "done" };
+
+  function buttonsFor(state, pauseForEveryone) {
+    if (state.status === "running" && !state.mine) {
+      return pauseForEveryone ? ["join", "finish", "pause_all"] : ["join", "finish"];
+    }
+    return ACTIONS_BY_STATUS[state.status] || [];
+  }
 
   var draining = false;
   var stopReason = "";
@@ -111,6 +119,14 @@
     return element ? element.dataset.job : "";
   }
 
+  function viewer() {
+    var element = queueElement();
+    return {
+      id: element ? String(element.dataset.queueUser || "") : "",
+      name: element ? element.dataset.viewerName || "" : "",
+    };
+  }
+
   function setSending(form, sending) {
     form.dataset.pending = sending ? "1" : "";
     var buttons = form.querySelectorAll("button");
@@ -139,8 +155,18 @@
       var kindLabel = kind && kind.nextElementSibling ? kind.nextElementSibling.textContent : "";
       return { action: "blocker", label: "Blocker: " + (kindLabel || get("kind")) };
     }
-    if (action === "start") return { action: action, label: "Start " + opLabel };
-    if (action === "pause") return { action: action, label: "Pause " + opLabel };
+    // The state the operation will be in when this is sent (pending actions included).
+    var running = opBox && opBox.dataset.opStatus === "running";
+    var mine = opBox && opBox.dataset.opMine === "1";
+    if (action === "start") {
+      return { action: action, label: (running && !mine ? "Join " : "Start ") + opLabel };
+    }
+    if (action === "pause") {
+      return {
+        action: action,
+        label: "Pause " + opLabel + (running && !mine ? " for everyone" : ""),
+      };
+    }
     if (action === "finish") {
       return {
         action: action,
@@ -210,22 +236,37 @@
     return wrap;
   }
 
-  // The buttons an operation offers in the status its pending actions will give it.
-  function drawButtons(box, status) {
+  // The buttons an operation offers in the state its pending actions will give it.
+  function drawButtons(box, state) {
     var seq = box.dataset.opSeq;
-    var allowed = ACTIONS_BY_STATUS[status] || [];
+    var allowed = buttonsFor(state, box.dataset.pauseAll === "1");
     while (box.firstChild) box.removeChild(box.firstChild);
-    allowed.forEach(function (action) {
-      if (action === "start" || action === "pause") {
-        var form = actionForm(box, action);
-        var button =
-          action === "start"
-            ? element(
-                "button",
-                { type: "submit", class: "primary fl-start" },
-                (status === "paused" ? "Resume" : "Start") + " op " + seq
-              )
-            : element("button", { type: "submit", class: "secondary fl-pause" }, "Pause");
+    allowed.forEach(function (kind) {
+      if (kind !== "finish") {
+        var send = kind === "start" || kind === "join" ? "start" : "pause";
+        var form = actionForm(box, send);
+        var button;
+        if (kind === "start") {
+          button = element(
+            "button",
+            { type: "submit", class: "primary fl-start" },
+            (state.status === "paused" ? "Resume" : "Start") + " op " + seq
+          );
+        } else if (kind === "join") {
+          button = element(
+            "button",
+            { type: "submit", class: "primary fl-start fl-join" },
+            "Join op " + seq
+          );
+        } else if (kind === "pause_all") {
+          button = element(
+            "button",
+            { type: "submit", class: "secondary fl-pause fl-pauseall" },
+            "Pause for everyone"
+          );
+        } else {
+          button = element("button", { type: "submit", class: "secondary fl-pause" }, "Pause");
+        }
         form.appendChild(button);
         box.appendChild(form);
         return;
@@ -258,14 +299,92 @@
     });
   }
 
-  function markOperation(box, status, item) {
-    box.dataset.opStatus = status;
+  // Who is on the operation, as the server rendered it (before any pending action).
+  function serverState(box) {
+    if (box.dataset.serverStatus === undefined) {
+      box.dataset.serverStatus = box.dataset.opStatus;
+      box.dataset.serverMine = box.dataset.opMine || "0";
+    }
+    var people = [];
+    var onIt = document.querySelector('[data-onit="' + box.dataset.floorOp + '"]');
+    try {
+      people = JSON.parse((onIt && onIt.dataset.opPeople) || "[]");
+    } catch (error) {
+      people = [];
+    }
+    return {
+      status: box.dataset.serverStatus,
+      mine: box.dataset.serverMine === "1",
+      people: Array.isArray(people) ? people : [],
+    };
+  }
+
+  // The state an action will leave the operation in, as the service does it: a start puts the
+  // viewer on it; a pause takes the viewer off (the operation runs on while others are on it),
+  // or everyone when the viewer was not on it; a finish takes everyone off. Null: no change.
+  function stateAfter(state, action) {
+    var me = viewer();
+    var notMe = function (person) {
+      return String(person.id) !== me.id;
+    };
+    if (action === "start") {
+      var people = state.people.filter(notMe);
+      people.push({ id: me.id, name: me.name });
+      return { status: "running", mine: true, people: state.mine ? state.people : people };
+    }
+    if (action === "pause") {
+      var left = state.mine ? state.people.filter(notMe) : [];
+      return { status: left.length ? "running" : "paused", mine: false, people: left };
+    }
+    if (action === "finish") return { status: "done", mine: false, people: [] };
+    return null;
+  }
+
+  function names(people) {
+    return people
+      .map(function (person) {
+        return person.name;
+      })
+      .join(", ");
+  }
+
+  function drawOnIt(box, state) {
+    var onIt = document.querySelector('[data-onit="' + box.dataset.floorOp + '"]');
+    if (!onIt) return;
+    while (onIt.firstChild) onIt.removeChild(onIt.firstChild);
+    onIt.hidden = state.status !== "running" && !state.people.length;
+    onIt.appendChild(
+      element(
+        "p",
+        { class: "fl-onitnames" },
+        state.people.length ? "On it: " + names(state.people) : "Nobody is on it now."
+      )
+    );
+    var me = viewer();
+    var others = state.people.filter(function (person) {
+      return String(person.id) !== me.id;
+    });
+    if (state.mine && others.length) {
+      onIt.appendChild(
+        element(
+          "p",
+          { class: "fl-hint" },
+          "Pause stops only your time: op " + box.dataset.opSeq + " keeps running with " +
+            names(others) + "."
+        )
+      );
+    }
+  }
+
+  function markOperation(box, state, item) {
+    box.dataset.opStatus = state.status;
+    box.dataset.opMine = state.mine ? "1" : "0";
     var card = document.getElementById("op-" + box.dataset.floorOp);
     if (!card) return;
     card.classList.add("fl-haspending");
     var badge = card.querySelector(".fl-badge");
     if (badge) {
-      badge.textContent = (STATUS_LABELS[status] || status) + " · pending";
+      badge.textContent = (STATUS_LABELS[state.status] || state.status) + " · pending";
       badge.className = "badge fl-badge fl-pendingbadge";
     }
     if (item.action === "finish") {
@@ -280,16 +399,24 @@
     }
   }
 
-  // Apply this job's queued actions, in order, over the server's state. Safe to repeat.
+  // Apply this job's queued actions, in order, over the server's state. Safe to repeat: each
+  // time it starts again from the state the server rendered.
   function drawPendingState(items) {
     var job = pageJob();
+    var touched = {};
     items.forEach(function (item) {
-      if (item.job !== job || !STATUS_AFTER[item.action]) return;
+      if (item.job !== job) return;
       var box = document.querySelector('[data-floor-op="' + item.operation + '"]');
       if (!box) return;
-      var status = STATUS_AFTER[item.action];
-      markOperation(box, status, item);
-      drawButtons(box, status);
+      var before = touched[item.operation] ? touched[item.operation].state : serverState(box);
+      var after = stateAfter(before, item.action);
+      if (!after) return;
+      touched[item.operation] = { box: box, state: after };
+      markOperation(box, after, item);
+    });
+    Object.keys(touched).forEach(function (operation) {
+      drawButtons(touched[operation].box, touched[operation].state);
+      drawOnIt(touched[operation].box, touched[operation].state);
     });
   }
 
