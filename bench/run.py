@@ -275,6 +275,16 @@ def floor_scenarios(shop: Any, office: Any, runs: int) -> list[Result]:
                 runs,
             )
         )
+        api_url = f"/api/v1/work-centers/{center.pk}/dispatch"
+        results.append(
+            measure(
+                "dispatch API, 2,000 ready",
+                f"GET {api_url} (first 100 rows)",
+                100,
+                lambda: office.get(api_url),
+                runs,
+            )
+        )
     open_jobs = Job.objects.filter(shop=shop, is_open=True).count()
     results.append(
         measure(

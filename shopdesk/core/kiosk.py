@@ -45,6 +45,9 @@ KIOSK_COOKIE = "shopdesk_kiosk"
 KIOSK_COOKIE_SALT = "shopdesk.kiosk.enrollment"
 KIOSK_COOKIE_MAX_AGE = 5 * 365 * 24 * 3600  # a tablet stays enrolled until un-enrolled
 # Session keys of a kiosk sign-in: the shop and idle limit, and the last activity (epoch s).
+# The rows of a queue a kiosk shows, ready and coming next each (its counts and hours cover
+# the whole queue): an operator reads the top of it, and a tablet polls it every 10 s.
+KIOSK_ROWS_SHOWN = 20
 KIOSK_SESSION_KEY = "shopdesk_kiosk"
 KIOSK_SEEN_KEY = "shopdesk_kiosk_seen"
 # Sent by the queue's 10-second refresh: a poll is not activity and does not keep anyone in.
@@ -323,7 +326,7 @@ def kiosk_work_centers(request: HttpRequest) -> HttpResponse:
 def kiosk_queue(request: HttpRequest, pk: int) -> HttpResponse:
     """The work center's dispatch list in run order: the same order the supervisor sets."""
     work_center = get_work_center_for(request.shop, pk)
-    queue = dispatch.dispatch_list(request.shop, work_center)
+    queue = dispatch.dispatch_list(request.shop, work_center, limit=KIOSK_ROWS_SHOWN)
     on_it = labor_selectors.on_operation([row.operation.pk for row in queue.ready])
     for row in queue.ready:
         row.on_it = on_it.get(row.operation.pk, [])

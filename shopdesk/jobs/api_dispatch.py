@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from shopdesk.api.errors import error_responses
 from shopdesk.api.schemas import CustomerRefOut, DbId, InSchema, PartRefOut, WorkCenterRefOut
@@ -60,10 +60,32 @@ class DispatchRowOut(Schema):
 class DispatchOut(Schema):
     work_center: WorkCenterRefOut
     hours_per_day: Decimal
-    queue_hours: Decimal
+    queue_hours: Decimal = Field(
+        description="Work left in every ready operation, not only those listed."
+    )
     queue_days: Decimal
+    ready_count: int = Field(
+        description="Ready operations in all; `ready` lists the first `limit`."
+    )
+    upcoming_count: int = Field(
+        description="Upcoming operations in all; `upcoming` lists the first `limit`."
+    )
     ready: list[DispatchRowOut]
     upcoming: list[DispatchRowOut]
+
+
+# Rows a dispatch answer lists of each list unless the caller asks for more (at most MAX).
+ROWS_DEFAULT = 100
+ROWS_MAX = 500
+
+
+class DispatchQuery(Schema):
+    limit: int = Field(
+        ROWS_DEFAULT,
+        ge=1,
+        le=ROWS_MAX,
+        description=f"How many ready and upcoming rows to list (1 to {ROWS_MAX}).",
+    )
 
 
 class ReorderIn(InSchema):
@@ -106,13 +128,15 @@ def _row(row: dispatch.DispatchRow) -> dict:
     }
 
 
-def _dispatch(request: HttpRequest, work_center: WorkCenter) -> dict:
-    listing = dispatch.dispatch_list(request.shop, work_center)
+def _dispatch(request: HttpRequest, work_center: WorkCenter, limit: int = ROWS_DEFAULT) -> dict:
+    listing = dispatch.dispatch_list(request.shop, work_center, limit=limit)
     return {
         "work_center": work_center,
         "hours_per_day": work_center.hours_per_day,
         "queue_hours": listing.queue_hours,
         "queue_days": listing.queue_days,
+        "ready_count": listing.ready_count,
+        "upcoming_count": listing.upcoming_count,
         "ready": [_row(row) for row in listing.ready],
         "upcoming": [_row(row) for row in listing.upcoming],
     }
@@ -123,9 +147,10 @@ def _dispatch(request: HttpRequest, work_center: WorkCenter) -> dict:
     response={200: DispatchOut, **error_responses(404)},
     tags=["dispatch"],
 )
-def dispatch_get(request: HttpRequest, work_center_id: DbId) -> dict:
-    """The ready operations in the order to run them, and the upcoming ones."""
-    return _dispatch(request, get_work_center_for(request.shop, work_center_id))
+def dispatch_get(request: HttpRequest, work_center_id: DbId, query: Query[DispatchQuery]) -> dict:
+    """The ready operations in the order to run them, and the upcoming ones: the first `limit`
+    of each, with the counts and queue hours of the whole queue."""
+    return _dispatch(request, get_work_center_for(request.shop, work_center_id), query.limit)
 
 
 @router.post(

@@ -149,3 +149,26 @@ def test_query_count_is_fixed(
         response = supervisor_api.get(url(mill))
     assert len(response.json()["ready"]) == 32
     assert len(response.json()["upcoming"]) == 32
+
+
+def test_a_long_queue_lists_the_first_rows_with_the_whole_queues_figures(
+    supervisor_api, mill, queue
+):
+    whole = supervisor_api.get(url(mill)).json()
+    assert (whole["ready_count"], whole["upcoming_count"]) == (2, 1)
+
+    response = supervisor_api.get(url(mill), {"limit": 1})
+    assert response.status_code == 200
+    body = response.json()
+    assert [row["job"] for row in body["ready"]] == ["J-1002"]
+    assert [row["position"] for row in body["ready"]] == [1]
+    assert (body["ready_count"], body["upcoming_count"]) == (2, 1)
+    # Queue hours are those of every ready operation, not of the row listed.
+    assert body["queue_hours"] == whole["queue_hours"]
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "501", "abc", "1e3", "9" * 30])
+def test_a_bad_limit_is_422(supervisor_api, mill, queue, limit):
+    response = supervisor_api.get(url(mill), {"limit": limit})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "limit"

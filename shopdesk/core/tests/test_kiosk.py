@@ -266,3 +266,33 @@ def test_a_second_operator_joins_from_the_kiosk(kiosk, released_job, operator, s
     _sign_in(kiosk, badge="102")
     page = kiosk.get(reverse("kiosk_queue", args=[work_centers[0].pk])).content.decode()
     assert ">Join</button>" in page
+
+
+def test_a_long_queue_shows_its_top_with_the_whole_count(
+    kiosk, supervisor, customer, part, work_centers, django_assert_max_num_queries
+):
+    """A tablet polls every 10 s: it lists the first rows in run order, and says how many more."""
+    from shopdesk.core.kiosk import KIOSK_ROWS_SHOWN
+
+    saw = work_centers[0]
+    total = KIOSK_ROWS_SHOWN + 3
+    for index in range(total):
+        job = services.job_create(
+            user=supervisor,
+            customer=customer,
+            part=part,
+            material_status="from_stock",
+            quantity=10,
+            due_date=timezone.localdate() + datetime.timedelta(days=10 + index),
+            operations=[{"work_center": saw, "name": "Cut"}],
+        )
+        services.job_release(user=supervisor, job=job)
+    _sign_in(kiosk)
+    with django_assert_max_num_queries(14):
+        page = kiosk.get(reverse("kiosk_queue", args=[saw.pk]))
+    html = page.content.decode()
+    shown = [int(n) for n in re.findall(r'data-job="J-(\d+)"', html)]
+    # Soonest due first: the first jobs made, in order.
+    assert shown == list(range(1001, 1001 + KIOSK_ROWS_SHOWN))
+    assert f"{total} ready" in html
+    assert f"The first {KIOSK_ROWS_SHOWN} of {total}; the rest follow in the same order." in html
