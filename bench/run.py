@@ -279,7 +279,7 @@ def floor_scenarios(shop: Any, office: Any, runs: int) -> list[Result]:
         results.append(
             measure(
                 "dispatch API, 2,000 ready",
-                f"GET {api_url} (first 100 rows)",
+                f"GET {api_url} (first 50 rows)",
                 100,
                 lambda: office.get(api_url),
                 runs,

@@ -75,7 +75,7 @@ class DispatchOut(Schema):
 
 
 # Rows a dispatch answer lists of each list unless the caller asks for more (at most MAX).
-ROWS_DEFAULT = 100
+ROWS_DEFAULT = 50
 ROWS_MAX = 500
 
 
