@@ -259,6 +259,10 @@ def _scanner(
         "X-Forwarded-Proto": "https",
     }
     latencies, errors, refused = out["latencies"], out["errors"], out["refused"]
+    if think[1] > 0:
+        # Operators on a floor do not scan in step: each scanner's first scan comes at its own
+        # moment within one think time, as the later ones do, not all 50 in the same instant.
+        time.sleep(rng.uniform(0, think[1]))
     while time.monotonic() < until:
         body = json.dumps(
             {"job": job, "operation": op_id, "action": action, "client_id": uuid.uuid4().hex}
