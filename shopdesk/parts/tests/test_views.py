@@ -114,6 +114,17 @@ def test_detail_shows_the_jobs_on_the_part(operator_client, planned_job, part):
     assert edit_url(part) not in html
 
 
+@pytest.mark.parametrize(
+    ("po", "shown"),
+    [("4500012345", "PO 4500012345"), ("PO-4471", "PO-4471"), ("po 88", "po 88")],
+)
+def test_detail_labels_a_jobs_po_once(operator_client, planned_job, part, po, shown):
+    planned_job.customer_po = po
+    planned_job.save(update_fields=["customer_po"])
+    html = operator_client.get(detail_url(part)).content.decode()
+    assert f'<span class="muted small pl-po">{shown}</span>' in html
+
+
 def test_detail_costs_a_fixed_number_of_queries(
     supervisor_client, shop, part, django_assert_max_num_queries
 ):
