@@ -20,13 +20,12 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
-    IntegerField,
     Q,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Round
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
 from shopdesk.core.models import Event, Shop
@@ -47,17 +46,6 @@ BOARD_FINISHED_LIMIT = 40
 BOARD_BLOCKER_LIMIT = 20
 
 
-@dataclass
-class RemainingWork:
-    """The estimated work a job still needs, in minutes."""
-
-    minutes: Decimal = Decimal("0")
-
-    @property
-    def hours(self) -> Decimal:
-        return self.minutes / HOURS
-
-
 @functools.lru_cache(maxsize=4096)
 def working_days_left(today: datetime.date, due: datetime.date) -> int:
     """Weekdays until the due date; negative for a due date passed (weekdays late)."""
@@ -74,53 +62,20 @@ def _operation_minutes(
     return (setup if status == OperationStatus.PENDING else Decimal("0")) + run * left
 
 
-def remaining_work(jobs: Q) -> dict[int, RemainingWork]:
-    """Work left per job for the jobs matching `jobs` (a Q on Operation.job), in one query.
-
-    The rule of _operation_minutes, summed by the database in whole hundredths of a minute
-    (estimates have two decimals, so the sums are exact): a long queue's few thousand
-    routing rows cost a database sum, not a Python loop over Decimals.
-    """
-    whole = IntegerField()
-    left = Greatest(
-        Coalesce(F("job__quantity"), Value(0)) - F("qty_good") - F("qty_scrap"), Value(0)
-    )
-    setup = Case(
-        When(
-            status=OperationStatus.PENDING,
-            then=Round(ExpressionWrapper(F("setup_minutes") * 100, output_field=FloatField())),
-        ),
-        default=Value(0),
-        output_field=whole,
-    )
-    run = Round(ExpressionWrapper(F("run_minutes") * 100, output_field=FloatField()))
-    hundredths = ExpressionWrapper(
-        setup + ExpressionWrapper(run * left, output_field=whole), output_field=whole
-    )
-    rows = (
-        Operation.objects.filter(jobs)
-        .exclude(status=OperationStatus.DONE)
-        .values("job_id")
-        .annotate(hundredths=Sum(hundredths))
-        .order_by()
-        .values_list("job_id", "hundredths")
-    )
-    return {job_id: RemainingWork(minutes=Decimal(int(total or 0)) / 100) for job_id, total in rows}
+def days_needed(jobs: Q) -> dict[int, float]:
+    """Working days of work left per job for the jobs matching `jobs` (a Q on Operation.job),
+    each operation at its own work center's hours per day, as the live page counts them."""
+    return {job_id: days or 0.0 for job_id, _minutes, days, _current in _work_by_job(jobs)}
 
 
-def critical_ratio(
-    due: datetime.date | None,
-    today: datetime.date,
-    hours_per_day: Decimal,
-    remaining_hours: Decimal,
-) -> Decimal | None:
-    """(Working days to due × hours per day) ÷ hours of work left. Below 1: late unless it
-    moves. None without a due date or without work left to measure against."""
-    if due is None or remaining_hours <= 0:
+def critical_ratio(due: datetime.date | None, today: datetime.date, days: float) -> Decimal | None:
+    """Working days to the due date ÷ working days of work left (each operation at its own
+    work center's hours per day). Below 1: late unless it moves; negative once past due.
+    None without a due date or without work left to measure against. The dispatch lists,
+    the kiosk, the board and the dashboard all use this one figure."""
+    if due is None or not days or days <= 0:
         return None
-    hours_per_day = hours_per_day or live.HOURS_PER_DAY_FALLBACK
-    ratio = Decimal(working_days_left(today, due)) * hours_per_day / remaining_hours
-    return ratio.quantize(Decimal("0.01"))
+    return _decimal(working_days_left(today, due) / days, "0.01")
 
 
 # ---------------------------------------------------------------------------- dispatch list
@@ -283,7 +238,7 @@ def dispatch_list(
         operations = operations.select_for_update(of=("self",))
     operations = list(operations)
     job_ids = {op.job_id for op in operations}
-    work = remaining_work(Q(job_id__in=job_ids)) if job_ids else {}
+    days = days_needed(Q(job_id__in=job_ids)) if job_ids else {}
     next_ops = _next_operations(operations) if operations else {}
     blocker_kinds = _open_blocker_kinds(
         {op.job_id for op in operations if op.job.open_blocker_count}
@@ -292,7 +247,6 @@ def dispatch_list(
     result = DispatchList(work_center=work_center)
     for operation in operations:
         job = operation.job
-        remaining_hours = work[job.pk].hours if job.pk in work else Decimal("0")
         row = DispatchRow(
             operation=operation,
             job=job,
@@ -306,9 +260,7 @@ def dispatch_list(
                 operation.qty_good,
                 operation.qty_scrap,
             ),
-            critical_ratio=critical_ratio(
-                job.due_date, today, work_center.hours_per_day, remaining_hours
-            ),
+            critical_ratio=critical_ratio(job.due_date, today, days.get(job.pk, 0.0)),
             next_operation=next_ops.get(operation.pk),
         )
         if _is_ready(operation, job):
@@ -403,8 +355,7 @@ def _dispatch_list_first(
         .exclude(status=OperationStatus.DONE)
         .values("job_id")
     )
-    work = remaining_work(Q(job_id__in=at_center))
-    hours_per_day = work_center.hours_per_day
+    days = days_needed(Q(job_id__in=at_center))
     started = (OperationStatus.RUNNING, OperationStatus.PAUSED)
     # Ordered as plain tuples; a DispatchRow is made only for the rows shown.
     ready, upcoming = [], []
@@ -413,10 +364,7 @@ def _dispatch_list_first(
         pk, status, setup, run, good, scrap, rank, sequence = values[:8]
         job_id, number, priority, due, quantity, blockers, current_id = values[8:]
         remaining = _operation_minutes(quantity, status, setup, run, good, scrap)
-        entry = work.get(job_id)
-        ratio = critical_ratio(
-            due, today, hours_per_day, entry.hours if entry is not None else Decimal("0")
-        )
+        ratio = critical_ratio(due, today, days.get(job_id, 0.0))
         key = _order_key(rank, priority, ratio, due, number, sequence, pk)
         # _is_ready, on the plain values.
         if not blockers and (status in started or current_id == pk):
@@ -670,8 +618,13 @@ def _work_by_job(jobs: Q) -> Iterable[tuple[int, float, float, float]]:
     minutes = ExpressionWrapper(
         setup + ExpressionWrapper(F("run_minutes") * left, output_field=real), output_field=real
     )
-    per_day = Coalesce(
-        F("work_center__hours_per_day"), Value(live.HOURS_PER_DAY_FALLBACK), output_field=real
+    # As a real number: SQLite keeps whole-number estimates as integers and would divide them
+    # as integers (40 min / 480 min a day = 0 days).
+    per_day = Cast(
+        Coalesce(
+            F("work_center__hours_per_day"), Value(live.HOURS_PER_DAY_FALLBACK), output_field=real
+        ),
+        output_field=real,
     )
     return (
         Operation.objects.filter(jobs)
@@ -777,8 +730,6 @@ def board(
     for center_id, minutes in queue.items():
         if center_id in centers:
             centers[center_id].queue_minutes = _decimal(minutes)
-    # Weekdays to each due date, once per date rather than once per job.
-    weekdays_to: dict[datetime.date, int] = {}
     late: list[FloorJob] = []
     at_risk: list[FloorJob] = []
     for job in jobs:
@@ -788,10 +739,7 @@ def board(
         if due is not None:
             if due < today:
                 job.days_late = (today - due).days
-            if days > 0:
-                if due not in weekdays_to:
-                    weekdays_to[due] = working_days_left(today, due)
-                job.critical_ratio = _decimal(weekdays_to[due] / days, "0.01")
+            job.critical_ratio = critical_ratio(due, today, days)
         if job.current_work_center_id in centers:
             centers[job.current_work_center_id].jobs.append(job)
         if job.days_late:

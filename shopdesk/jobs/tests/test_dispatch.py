@@ -120,18 +120,44 @@ def test_due_date_orders_work_without_a_ratio(shop, supervisor, customer, part, 
     assert all(row.critical_ratio is None for row in listing.ready)
 
 
-def test_critical_ratio_in_working_hours():
+def test_critical_ratio_in_working_days():
     monday = datetime.date(2026, 11, 23)
-    # Five working days at 8 h a day against 20 h of work: 2.
-    assert dispatch.critical_ratio(
-        monday + datetime.timedelta(days=7), monday, Decimal("8"), Decimal("20")
-    ) == Decimal("2.00")
-    assert dispatch.critical_ratio(None, monday, Decimal("8"), Decimal("20")) is None
-    assert dispatch.critical_ratio(monday, monday, Decimal("8"), Decimal("0")) is None
+    # Five working days to due against 2.5 days of work: 2.
+    assert dispatch.critical_ratio(monday + datetime.timedelta(days=7), monday, 2.5) == Decimal(
+        "2.00"
+    )
+    assert dispatch.critical_ratio(None, monday, 2.5) is None
+    assert dispatch.critical_ratio(monday, monday, 0.0) is None
     # A week past due is negative: the later, the earlier it sorts.
-    assert dispatch.critical_ratio(
-        monday - datetime.timedelta(days=7), monday, Decimal("8"), Decimal("20")
-    ) == Decimal("-2.00")
+    assert dispatch.critical_ratio(monday - datetime.timedelta(days=7), monday, 2.5) == Decimal(
+        "-2.00"
+    )
+
+
+def test_work_left_counts_each_operation_at_its_own_work_centers_day(
+    shop, supervisor, customer, part, work_centers
+):
+    """A job's ratio is the same on every dispatch list and on the board: 8 h of work at a
+    center that runs 16 h a day is half a day, 8 h at one that runs 8 h a day is a whole one."""
+    saw, mill = work_centers[0], work_centers[1]
+    saw.hours_per_day, mill.hours_per_day = Decimal("16"), Decimal("8")
+    saw.save()
+    mill.save()
+    due = timezone.localdate() + datetime.timedelta(days=28)
+    job = released_job(
+        supervisor, customer, part, [saw, mill], due_days=28, quantity=100, run=Decimal("4.8")
+    )
+    # 30 min setup + 100 x 4.8 min = 8.5 h at each: 8.5/16 + 8.5/8 days.
+    needed = 8.5 / 16 + 8.5 / 8
+    expected = dispatch.critical_ratio(due, timezone.localdate(), needed)
+    assert expected is not None and expected > 0
+    at_saw = {row.job.pk: row for row in dispatch.dispatch_list(shop, saw).ready}
+    at_mill = {row.job.pk: row for row in dispatch.dispatch_list(shop, mill).upcoming}
+    assert at_saw[job.pk].critical_ratio == expected
+    assert at_mill[job.pk].critical_ratio == expected
+    # The board counts the same days, so a job at risk there is at risk on a dispatch list.
+    on_board = [j for wip in dispatch.board(shop).wip for j in wip.jobs if j.pk == job.pk]
+    assert [j.critical_ratio for j in on_board] == [expected]
 
 
 # ---------------------------------------------------------------------------- readiness
