@@ -123,6 +123,8 @@ class Event(models.Model):
             models.Index(fields=["job", "-created_at"]),
             models.Index(fields=["shop", "-created_at"]),
             models.Index(fields=["subject_type", "subject_id"]),
+            # One kind of event in a time window: the board's operations finished today.
+            models.Index(fields=["shop", "kind", "created_at"], name="event_shop_kind_created_idx"),
         ]
 
     def __str__(self) -> str:
