@@ -300,6 +300,7 @@ SHOWN_ROW_FIELDS = (
     "job__due_date",
     "job__state",
     "job__open_blocker_count",
+    "job__is_open",
     "job__current_operation_id",
     "job__customer__id",
     "job__customer__name",

@@ -296,3 +296,29 @@ def test_a_long_queue_shows_its_top_with_the_whole_count(
     assert shown == list(range(1001, 1001 + KIOSK_ROWS_SHOWN))
     assert f"{total} ready" in html
     assert f"The first {KIOSK_ROWS_SHOWN} of {total}; the rest follow in the same order." in html
+
+
+def test_the_queue_says_late_for_a_job_past_due_and_at_risk_for_one_that_will_be(
+    kiosk, supervisor, customer, part, work_centers, django_assert_max_num_queries
+):
+    saw = work_centers[0]
+    for days, run in ((-2, 1), (3, 600)):
+        job = services.job_create(
+            user=supervisor,
+            customer=customer,
+            part=part,
+            material_status="from_stock",
+            quantity=10,
+            due_date=timezone.localdate() + datetime.timedelta(days=days),
+            operations=[{"work_center": saw, "name": "Cut", "run_minutes": run}],
+        )
+        services.job_release(user=supervisor, job=job)
+    _sign_in(kiosk)
+    with django_assert_max_num_queries(14):
+        html = kiosk.get(reverse("kiosk_queue", args=[saw.pk])).content.decode()
+    rows = dict(
+        re.findall(r'data-job="(J-\d+)".*?<span class="ki-jobmeta">(.*?)</span>', html, re.S)
+    )
+    assert "<b>late</b>" in rows["J-1001"] and "at risk" not in rows["J-1001"]
+    # 100 h of work in at most three working days.
+    assert "<b>at risk</b>" in rows["J-1002"] and "late" not in rows["J-1002"]
