@@ -198,6 +198,23 @@ def test_tiles_show_queue_counts(kiosk, released_job, work_centers, django_asser
     assert tiles["CNC Mill"].ready_count == 0 and tiles["CNC Mill"].upcoming_count == 1
 
 
+def test_a_tile_counts_what_its_queue_lists(kiosk, supervisor, released_job, work_centers):
+    """A blocked job's operation is coming, not ready, on the tile as in the queue."""
+    from shopdesk.jobs import dispatch
+
+    services.blocker_raise(user=supervisor, job=released_job, kind="material", note="No bar")
+    _sign_in(kiosk)
+    tiles = {wc.name: wc for wc in kiosk.get(reverse("kiosk_work_centers")).context["tiles"]}
+    for center in work_centers:
+        queue = dispatch.dispatch_list(released_job.shop, center)
+        tile = tiles[center.name]
+        assert (tile.ready_count, tile.upcoming_count) == (
+            queue.ready_count,
+            queue.upcoming_count,
+        ), center.name
+    assert tiles["Saw"].ready_count == 0 and tiles["Saw"].upcoming_count == 1
+
+
 def test_queue_in_dispatch_order_and_follows_a_reorder(
     kiosk, supervisor, customer, part, work_centers, django_assert_max_num_queries
 ):
