@@ -89,9 +89,10 @@ class DispatchRow:
     estimate_minutes: Decimal  # setup + run for the whole quantity, as planned
     remaining_minutes: Decimal  # what is left of this operation
     critical_ratio: Decimal | None
-    next_operation: Operation | None
+    next_operation: NextOperation | None
     waiting_for: str = ""
     position: int = 0
+    move_url: str = ""  # set by the dispatch page for its move buttons
 
     @property
     def status_label(self) -> str:
@@ -430,21 +431,52 @@ def _dispatch_list_first(
     return result
 
 
-def _next_operations(operations: list[Operation]) -> dict[int, Operation]:
+@dataclass(frozen=True)
+class CenterRef:
+    id: int
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class NextOperation:
+    """What a dispatch row says of the operation after it: plain values, not a model (a page
+    of rows would otherwise build every operation of every shown job)."""
+
+    id: int
+    sequence: int
+    name: str
+    status: str
+    work_center: CenterRef
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def _next_operations(operations: list[Operation]) -> dict[int, NextOperation]:
     """For each operation, the one after it in its job's routing (with its work center)."""
     routing = (
         Operation.objects.filter(job_id__in={op.job_id for op in operations})
-        .select_related("work_center")
-        .only("id", "job_id", "sequence", "name", "status", "work_center__name")
         .order_by("job_id", "sequence", "pk")
+        .values_list(
+            "id", "job_id", "sequence", "name", "status", "work_center_id", "work_center__name"
+        )
     )
-    by_job: dict[int, list[Operation]] = defaultdict(list)
-    for op in routing:
-        by_job[op.job_id].append(op)
-    following: dict[int, Operation] = {}
-    for ops in by_job.values():
-        for current, after in zip(ops, ops[1:], strict=False):
-            following[current.pk] = after
+    following: dict[int, NextOperation] = {}
+    previous: tuple | None = None
+    for values in routing:
+        if previous is not None and previous[1] == values[1]:
+            following[previous[0]] = NextOperation(
+                id=values[0],
+                sequence=values[2],
+                name=values[3],
+                status=values[4],
+                work_center=CenterRef(id=values[5], name=values[6]),
+            )
+        previous = values
     return following
 
 

@@ -51,10 +51,16 @@ def _render_dispatch(
     error: ShopDeskError | None = None,
 ) -> HttpResponse:
     shop = _shop(request)
+    listing = dispatch.dispatch_list(shop, work_center, limit=DISPATCH_ROWS_SHOWN)
+    # Each ready row's move address, reversed once for the page rather than thrice per row.
+    sentinel = 999_999_999
+    move_url = reverse("jobs:dispatch_move", args=[work_center.pk, sentinel])
+    for row in listing.ready:
+        row.move_url = move_url.replace(str(sentinel), str(row.operation.pk))
     context: dict[str, Any] = {
         "nav": "dispatch",
         "work_center": work_center,
-        "listing": dispatch.dispatch_list(shop, work_center, limit=DISPATCH_ROWS_SHOWN),
+        "listing": listing,
         "can_plan": _can_plan(request),
         "error": error,
         "work_centers": list(
