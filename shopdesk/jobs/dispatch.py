@@ -25,7 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
 from django.utils import timezone
 
 from shopdesk.core.models import Event, Shop
@@ -652,10 +652,13 @@ def _work_by_job(jobs: Q) -> Iterable[tuple[int, float, float, float]]:
         setup + ExpressionWrapper(F("run_minutes") * left, output_field=real), output_field=real
     )
     # As a real number: SQLite keeps whole-number estimates as integers and would divide them
-    # as integers (40 min / 480 min a day = 0 days).
+    # as integers (40 min / 480 min a day = 0 days). A center with no hours set (0) counts at
+    # the default day, as the live page counts it, rather than dividing by zero.
     per_day = Cast(
         Coalesce(
-            F("work_center__hours_per_day"), Value(live.HOURS_PER_DAY_FALLBACK), output_field=real
+            NullIf(F("work_center__hours_per_day"), Value(0)),
+            Value(live.HOURS_PER_DAY_FALLBACK),
+            output_field=real,
         ),
         output_field=real,
     )

@@ -110,3 +110,23 @@ def test_query_count_is_fixed_whatever_the_open_jobs(
     assert response.context["board"].finished_today_count == 10
     with django_assert_max_num_queries(10):
         supervisor_client.get(URL, headers=HTMX)
+
+
+def test_a_work_center_with_no_hours_counts_a_days_work_as_the_fallback_day(
+    supervisor, supervisor_client, customer, part, work_centers
+):
+    """Zero hours a day (a center that is not staffed) must not divide by zero: its work
+    counts at the default day, as the live page counts it."""
+    from shopdesk.jobs import dispatch, live
+
+    saw = work_centers[0]
+    saw.hours_per_day = 0
+    saw.save()
+    job = released_job(supervisor, customer, part, [saw], due_days=30, run=2, quantity=10)
+    for url in (URL, reverse("jobs:dashboard"), reverse("jobs:dispatch", args=[saw.pk])):
+        assert supervisor_client.get(url, headers=HTMX).status_code == 200
+    # 30 min setup + 20 min run at the fallback day.
+    days = 50 / (float(live.HOURS_PER_DAY_FALLBACK) * 60)
+    expected = dispatch.critical_ratio(job.due_date, timezone.localdate(), days)
+    rows = {row.job.pk: row for row in dispatch.dispatch_list(job.shop, saw).ready}
+    assert rows[job.pk].critical_ratio == expected
