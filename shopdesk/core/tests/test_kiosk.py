@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 import time
 
@@ -10,7 +9,6 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from shopdesk.core import ratelimit
 from shopdesk.core.kiosk import KIOSK_COOKIE, KIOSK_SEEN_KEY
@@ -18,6 +16,7 @@ from shopdesk.core.models import Membership, Role
 from shopdesk.core.tests.factories import member
 from shopdesk.jobs import services
 from shopdesk.jobs.models import LaborEntry
+from shopdesk.jobs.tests.test_dispatch import released_job
 
 PIN = "4821"
 
@@ -221,16 +220,7 @@ def test_queue_in_dispatch_order_and_follows_a_reorder(
     saw = work_centers[0]
     jobs = []
     for _ in range(3):
-        job = services.job_create(
-            user=supervisor,
-            customer=customer,
-            part=part,
-            material_status="from_stock",
-            quantity=10,
-            due_date=timezone.localdate() + datetime.timedelta(days=30),
-            operations=[{"work_center": saw, "name": "Cut"}],
-        )
-        jobs.append(services.job_release(user=supervisor, job=job))
+        jobs.append(released_job(supervisor, customer, part, [saw], due_days=30, setup=0, run=0))
     _sign_in(kiosk)
     url = reverse("kiosk_queue", args=[saw.pk])
     with django_assert_max_num_queries(14):
@@ -294,16 +284,7 @@ def test_a_long_queue_shows_its_top_with_the_whole_count(
     saw = work_centers[0]
     total = KIOSK_ROWS_SHOWN + 3
     for index in range(total):
-        job = services.job_create(
-            user=supervisor,
-            customer=customer,
-            part=part,
-            material_status="from_stock",
-            quantity=10,
-            due_date=timezone.localdate() + datetime.timedelta(days=10 + index),
-            operations=[{"work_center": saw, "name": "Cut"}],
-        )
-        services.job_release(user=supervisor, job=job)
+        released_job(supervisor, customer, part, [saw], due_days=10 + index, setup=0, run=0)
     _sign_in(kiosk)
     with django_assert_max_num_queries(14):
         page = kiosk.get(reverse("kiosk_queue", args=[saw.pk]))
@@ -320,16 +301,7 @@ def test_the_queue_says_late_for_a_job_past_due_and_at_risk_for_one_that_will_be
 ):
     saw = work_centers[0]
     for days, run in ((-2, 1), (3, 600)):
-        job = services.job_create(
-            user=supervisor,
-            customer=customer,
-            part=part,
-            material_status="from_stock",
-            quantity=10,
-            due_date=timezone.localdate() + datetime.timedelta(days=days),
-            operations=[{"work_center": saw, "name": "Cut", "run_minutes": run}],
-        )
-        services.job_release(user=supervisor, job=job)
+        released_job(supervisor, customer, part, [saw], due_days=days, setup=0, run=run)
     _sign_in(kiosk)
     with django_assert_max_num_queries(14):
         html = kiosk.get(reverse("kiosk_queue", args=[saw.pk])).content.decode()
