@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -26,10 +27,6 @@ def _minutes(delta: datetime.timedelta) -> Decimal:
     return (Decimal(delta.total_seconds()) / MINUTE).quantize(
         Decimal("0.01"), rounding=ROUND_HALF_UP
     )
-
-
-def _person(user: object) -> str:
-    return live.person(user)
 
 
 @dataclass
@@ -128,22 +125,30 @@ def job_labor(
         row.entries += 1
         row.actual_minutes += _minutes(max(entry.duration(now), datetime.timedelta(0)))
         if entry.ended_at is None:
-            name = _person(entry.user)
+            name = live.person(entry.user)
             if name not in row.on_it:
                 row.on_it.append(name)
     return JobLabor(operations=list(rows.values()))
 
 
-def on_operation(operation_ids: Sequence[int]) -> dict[int, list[str]]:
-    """The names of the people clocked on each operation now, in one query."""
-    people: dict[int, list[str]] = defaultdict(list)
+def people_on(operation_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """The people clocked on each operation now, in the order they started, in one query."""
+    people: dict[int, list[Any]] = defaultdict(list)
     for entry in (
         LaborEntry.objects.filter(operation_id__in=list(operation_ids), ended_at__isnull=True)
         .select_related("user")
         .order_by("started_at", "id")
     ):
-        people[entry.operation_id].append(_person(entry.user))
+        people[entry.operation_id].append(entry.user)
     return dict(people)
+
+
+def on_operation(operation_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The names of the people clocked on each operation now, in one query."""
+    return {
+        op_id: [live.person(user) for user in users]
+        for op_id, users in people_on(operation_ids).items()
+    }
 
 
 @dataclass(frozen=True)

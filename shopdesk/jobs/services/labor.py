@@ -109,16 +109,6 @@ def _close(entries: list[LaborEntry], *, at: datetime.datetime, reason: str) -> 
         LaborEntry.objects.bulk_update(entries, ["ended_at", "end_reason"])
 
 
-def open_operators(operation: Operation) -> list[AbstractBaseUser]:
-    """The people with an open entry on the operation, in the order they started."""
-    return [
-        entry.user
-        for entry in LaborEntry.objects.filter(operation=operation, ended_at__isnull=True)
-        .select_related("user")
-        .order_by("started_at", "id")
-    ]
-
-
 def shift_end_at(shop: Shop, day: datetime.date) -> datetime.datetime | None:
     """The shop's shift end on `day` as an aware datetime in the site's time zone."""
     if shop.shift_end_time is None:

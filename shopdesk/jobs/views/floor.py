@@ -27,7 +27,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from shopdesk.core.errors import ActionRefused, InvalidInput, ShopDeskError
-from shopdesk.core.models import Membership, Shop
+from shopdesk.core.models import Membership
+from shopdesk.jobs import labor as labor_selectors
 from shopdesk.jobs import live, services
 from shopdesk.jobs.models import (
     BlockerKind,
@@ -80,24 +81,6 @@ def _can_pause_for_everyone(request: HttpRequest) -> bool:
     return membership is not None and membership.can_supervise
 
 
-def _person(user: Any) -> str:
-    return user.get_full_name() or user.get_username()
-
-
-def _people_on_operations(shop: Shop, job: Job) -> dict[int, list[Any]]:
-    """Who is on each operation of the job now (an open labor entry), in the order they
-    started. One query for the whole routing."""
-    on_it: dict[int, list[Any]] = {}
-    entries = (
-        LaborEntry.objects.filter(shop=shop, job=job, ended_at__isnull=True)
-        .select_related("user")
-        .order_by("started_at", "id")
-    )
-    for entry in entries:
-        on_it.setdefault(entry.operation_id, []).append(entry.user)
-    return on_it
-
-
 def _client_id() -> str:
     return uuid.uuid4().hex
 
@@ -122,14 +105,15 @@ def _back_url(request: HttpRequest, job: Job) -> str:
     return _floor_url(job)
 
 
-def _routing_for_floor(request: HttpRequest, job: Job) -> list[Operation]:
+def _routing_for_floor(
+    request: HttpRequest, job: Job, *, pause_for_everyone: bool
+) -> list[Operation]:
     operations = list(
         job.operations.select_related("work_center", "started_by", "finished_by").order_by(
             "sequence", "id"
         )
     )
-    people_on = _people_on_operations(request.shop, job)
-    pause_for_everyone = _can_pause_for_everyone(request)
+    people_on = labor_selectors.people_on([op.pk for op in operations])
     quantity = job.quantity or 0
     previous: Operation | None = None
     for op in operations:
@@ -144,7 +128,7 @@ def _routing_for_floor(request: HttpRequest, job: Job) -> list[Operation]:
         op.others_on_it = [person for person in op.on_it if person.pk != request.user.pk]
         # floor.js redraws the "On it" line from these when an action waits offline.
         op.on_it_json = json.dumps(
-            [{"id": person.pk, "name": _person(person)} for person in op.on_it]
+            [{"id": person.pk, "name": live.person(person)} for person in op.on_it]
         )
         op.floor_actions = _floor_buttons(
             op.status, mine=op.mine, pause_for_everyone=pause_for_everyone
@@ -168,7 +152,8 @@ def render_floor_page(
     """The floor page of one of the caller's shop's jobs (404 for anything else). Also
     rendered by a traveler scan, which passes the traveler and any newer print of it."""
     job = get_job_for(request.shop, number)
-    routing = _routing_for_floor(request, job)
+    pause_for_everyone = _can_pause_for_everyone(request)
+    routing = _routing_for_floor(request, job, pause_for_everyone=pause_for_everyone)
     current = next((op for op in routing if op.pk == job.current_operation_id), None)
     if current is None:
         current = next((op for op in routing if op.status != OperationStatus.DONE), None)
@@ -209,7 +194,7 @@ def render_floor_page(
         "people": [m.user for m in people],
         "blocker_client_id": _client_id(),
         "floor_open": job.state == JobState.RELEASED,
-        "pause_for_everyone": _can_pause_for_everyone(request),
+        "pause_for_everyone": pause_for_everyone,
         "traveler": traveler,
         "newer_print": newer_print,
         "newer_print_at": timezone.localtime(newer_print.printed_at) if newer_print else None,
