@@ -21,6 +21,7 @@ from django.db.models import (
     F,
     FloatField,
     Q,
+    QuerySet,
     Sum,
     Value,
     When,
@@ -201,6 +202,14 @@ def _is_ready(operation: Operation, job: Job) -> bool:
     return job.current_operation_id == operation.pk
 
 
+def _waiting_at(shop: Shop, work_center: WorkCenter) -> QuerySet[Operation]:
+    """The operations a dispatch list orders: not done, at the work center, on the shop's
+    released jobs (ready or upcoming)."""
+    return Operation.objects.filter(
+        work_center=work_center, job__shop=shop, job__state=JobState.RELEASED
+    ).exclude(status=OperationStatus.DONE)
+
+
 def dispatch_list(
     shop: Shop,
     work_center: WorkCenter,
@@ -220,12 +229,7 @@ def dispatch_list(
     if limit is not None and not for_update:
         return _dispatch_list_first(shop, work_center, today=today, limit=limit)
     operations = (
-        Operation.objects.filter(
-            work_center=work_center,
-            job__shop=shop,
-            job__state=JobState.RELEASED,
-        )
-        .exclude(status=OperationStatus.DONE)
+        _waiting_at(shop, work_center)
         .select_related(
             "job",
             "job__customer",
@@ -324,12 +328,7 @@ def _dispatch_list_first(
     """dispatch_list(limit=...): every candidate as a plain row to order it, by the same rules
     and the same figures, then the first `limit` ready and upcoming rows as full objects."""
     candidates = (
-        Operation.objects.filter(
-            work_center=work_center,
-            job__shop=shop,
-            job__state=JobState.RELEASED,
-        )
-        .exclude(status=OperationStatus.DONE)
+        _waiting_at(shop, work_center)
         .order_by()
         .values_list(
             "pk",
@@ -350,13 +349,7 @@ def _dispatch_list_first(
         )
     )
     # The jobs as a subquery, not 2,000 ids bound one by one.
-    at_center = (
-        Operation.objects.filter(
-            work_center=work_center, job__shop=shop, job__state=JobState.RELEASED
-        )
-        .exclude(status=OperationStatus.DONE)
-        .values("job_id")
-    )
+    at_center = _waiting_at(shop, work_center).values("job_id")
     days = days_needed(Q(job_id__in=at_center))
     started = (OperationStatus.RUNNING, OperationStatus.PAUSED)
     # Ordered as plain tuples; a DispatchRow is made only for the rows shown.
