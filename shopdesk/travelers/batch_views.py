@@ -52,7 +52,7 @@ def batch_context(batch: TravelerBatch) -> dict[str, Any]:
         "stalled_minutes": int(stalled_for.total_seconds() // 60) if stalled_for else None,
         # The traveler a stalled print stopped at (the one after the last finished).
         "stuck_at": min(batch.done + 1, batch.total),
-        "retryable": batch.status == BatchStatus.FAILED or stalled_for is not None,
+        "retryable": batch.retryable,
     }
 
 
