@@ -218,6 +218,10 @@ def test_page_shows_each_row_and_the_queue(supervisor_client, mill, queue):
     assert "Ready" in html
     assert html.index("J-1003") < html.index("J-1004") < html.index("J-1002")
     assert "Reset order" in html
+    # Each row's move buttons and drag handle post to that row's own operation.
+    for job in queue.values():
+        url = move_url(mill, first_op(job))
+        assert f'data-move-url="{url}"' in html and f'action="{url}" hx-post="{url}"' in html
 
 
 def test_htmx_poll_answers_only_the_list(supervisor_client, mill, queue):
