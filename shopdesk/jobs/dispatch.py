@@ -193,13 +193,19 @@ def _order_key(
     )
 
 
-def _is_ready(operation: Operation, job: Job) -> bool:
-    if job.open_blocker_count:
+def _ready(status: str, open_blockers: int, operation_id: int, current_id: int | None) -> bool:
+    """Ready to run: no open blocker on the job, and the operation started already or the job's
+    current one (its first not done, so every earlier one is done). The kiosk tiles count by
+    the same rule in SQL (core.kiosk.work_center_tiles)."""
+    if open_blockers:
         return False
-    if operation.status in (OperationStatus.RUNNING, OperationStatus.PAUSED):
+    if status in (OperationStatus.RUNNING, OperationStatus.PAUSED):
         return True
-    # The job's current operation is its first one not done: every earlier one is done.
-    return job.current_operation_id == operation.pk
+    return current_id == operation_id
+
+
+def _is_ready(operation: Operation, job: Job) -> bool:
+    return _ready(operation.status, job.open_blocker_count, operation.pk, job.current_operation_id)
 
 
 def _waiting_at(shop: Shop, work_center: WorkCenter) -> QuerySet[Operation]:
@@ -351,7 +357,6 @@ def _dispatch_list_first(
     # The jobs as a subquery, not 2,000 ids bound one by one.
     at_center = _waiting_at(shop, work_center).values("job_id")
     days = days_needed(Q(job_id__in=at_center))
-    started = (OperationStatus.RUNNING, OperationStatus.PAUSED)
     # Ordered as plain tuples; a DispatchRow is made only for the rows shown.
     ready, upcoming = [], []
     queue_minutes = Decimal("0")
@@ -361,8 +366,7 @@ def _dispatch_list_first(
         remaining = _operation_minutes(quantity, status, setup, run, good, scrap)
         ratio = critical_ratio(due, today, days.get(job_id, 0.0))
         key = _order_key(rank, priority, ratio, due, number, sequence, pk)
-        # _is_ready, on the plain values.
-        if not blockers and (status in started or current_id == pk):
+        if _ready(status, blockers, pk, current_id):
             ready.append((key, pk, status, remaining, ratio))
             queue_minutes += remaining
         else:
