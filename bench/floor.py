@@ -51,7 +51,7 @@ def long_queue(shop: Any, size: int = 2000) -> Iterator[Any]:
     from django.db import transaction
     from django.utils import timezone
 
-    from shopdesk.jobs.derive import derive_stage
+    from shopdesk.jobs.derive import derive_stage, derive_work_left
     from shopdesk.jobs.models import Job, JobStage, JobState, Operation, WorkCenter
     from shopdesk.parts.models import Part
 
@@ -105,6 +105,9 @@ def long_queue(shop: Any, size: int = 2000) -> Iterator[Any]:
                 job.current_operation_id = current.id
                 job.current_work_center_id = current.work_center_id
                 job.operations_total = len(routing)
+                job.work_days_left, job.current_minutes_left = derive_work_left(
+                    job, routing, current
+                )
                 jobs.append(job)
                 operations.extend(routing)
             Job.objects.bulk_create(jobs, batch_size=1000)

@@ -3,8 +3,8 @@
 100,000 jobs and about 500,000 operations by default (about 2,000 of the jobs open, the rest
 shipped or closed), written with bulk_create in batches
 (not through the services: those would take hours). The derived fields (stage, current
-operation and work center, operations done/total, open blocker count) are computed by the
-same function the services use, so the data is what the services would have produced.
+operation and work center, operations done/total, open blocker count, work left) are computed
+by the functions the services use, so the data is what the services would have produced.
 Some jobs have blockers, about 5% have events, some have a printed traveler.
 
     .venv/bin/python bench/generate.py [--jobs 100000] [--db bench/bench.sqlite3]
@@ -34,7 +34,7 @@ BATCH = 5000
 PLANNED_SHARE = 0.003
 RELEASED_SHARE = 0.017
 # Raised whenever the data's shape changes: bench/run.py regenerates an older database.
-DATA_VERSION = 2
+DATA_VERSION = 3
 
 
 def setup_django(db_path: Path) -> None:
@@ -62,7 +62,7 @@ def generate(jobs: int, db_path: Path, *, seed: int = SEED, quiet: bool = False)
 
     from shopdesk.core.models import Event, Membership, Role, Shop
     from shopdesk.customers.models import Customer
-    from shopdesk.jobs.derive import derive_stage
+    from shopdesk.jobs.derive import derive_stage, derive_work_left
     from shopdesk.jobs.models import (
         Blocker,
         BlockerKind,
@@ -248,6 +248,9 @@ def generate(jobs: int, db_path: Path, *, seed: int = SEED, quiet: bool = False)
             job.current_work_center_id = current.work_center_id if current else None
             job.operations_total = len(operations)
             job.operations_done = done
+            job.work_days_left, job.current_minutes_left = derive_work_left(
+                job, operations, current
+            )
 
             open_blockers = 0
             if is_open and rng.random() < 0.05:

@@ -1,8 +1,9 @@
 """Reads for the floor: each work center's dispatch list and the shop's live board.
 
 Both cost a fixed number of queries whatever the queue length or the number of open jobs:
-the operations and their jobs in one query, the work left per job in one more (a flat list of
-the not-done operations' numbers, summed here with the same rules as the live job page).
+the operations and their jobs in one query. The work left per job, which the critical ratio
+divides by, is derived state stored on the job (Job.work_days_left, by the live job page's
+rules; jobs.derive keeps it current), not summed over every routing on every refresh.
 """
 
 from __future__ import annotations
@@ -14,19 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import (
-    Case,
-    Count,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from shopdesk.core.models import Event, Shop
@@ -61,12 +50,6 @@ def _operation_minutes(
     """The live page's rule: setup unless started, run time for the parts not yet reported."""
     left = max((quantity or 0) - good - scrap, 0)
     return (setup if status == OperationStatus.PENDING else Decimal("0")) + run * left
-
-
-def days_needed(jobs: Q) -> dict[int, float]:
-    """Working days of work left per job for the jobs matching `jobs` (a Q on Operation.job),
-    each operation at its own work center's hours per day, as the live page counts them."""
-    return {job_id: days or 0.0 for job_id, _minutes, days, _current in _work_by_job(jobs)}
 
 
 def critical_ratio(due: datetime.date | None, today: datetime.date, days: float) -> Decimal | None:
@@ -226,7 +209,7 @@ def dispatch_list(
 ) -> DispatchList:
     """The work center's ready operations in the order to run them, and the upcoming ones.
 
-    Five queries whatever the queue length. `for_update` locks the operation rows (call inside
+    Four queries whatever the queue length. `for_update` locks the operation rows (call inside
     a transaction; services.dispatch does). With `limit`, only the first `limit` ready and
     upcoming rows are loaded whole (the order, counts and queue hours still cover every row):
     a page cannot show 2,000 rows in the time a floor page has.
@@ -248,8 +231,6 @@ def dispatch_list(
     if for_update:
         operations = operations.select_for_update(of=("self",))
     operations = list(operations)
-    job_ids = {op.job_id for op in operations}
-    days = days_needed(Q(job_id__in=job_ids)) if job_ids else {}
     next_ops = _next_operations(operations) if operations else {}
     blocker_kinds = _open_blocker_kinds(
         {op.job_id for op in operations if op.job.open_blocker_count}
@@ -271,7 +252,7 @@ def dispatch_list(
                 operation.qty_good,
                 operation.qty_scrap,
             ),
-            critical_ratio=critical_ratio(job.due_date, today, days.get(job.pk, 0.0)),
+            critical_ratio=critical_ratio(job.due_date, today, job.work_days_left),
             next_operation=next_ops.get(operation.pk),
         )
         if _is_ready(operation, job):
@@ -352,19 +333,17 @@ def _dispatch_list_first(
             "job__quantity",
             "job__open_blocker_count",
             "job__current_operation_id",
+            "job__work_days_left",
         )
     )
-    # The jobs as a subquery, not 2,000 ids bound one by one.
-    at_center = _waiting_at(shop, work_center).values("job_id")
-    days = days_needed(Q(job_id__in=at_center))
     # Ordered as plain tuples; a DispatchRow is made only for the rows shown.
     ready, upcoming = [], []
     queue_minutes = Decimal("0")
     for values in candidates:
         pk, status, setup, run, good, scrap, rank, sequence = values[:8]
-        job_id, number, priority, due, quantity, blockers, current_id = values[8:]
+        _job_id, number, priority, due, quantity, blockers, current_id, days = values[8:]
         remaining = _operation_minutes(quantity, status, setup, run, good, scrap)
-        ratio = critical_ratio(due, today, days.get(job_id, 0.0))
+        ratio = critical_ratio(due, today, days)
         key = _order_key(rank, priority, ratio, due, number, sequence, pk)
         if _ready(status, blockers, pk, current_id):
             ready.append((key, pk, status, remaining, ratio))
@@ -628,57 +607,6 @@ class Board:
         return max(values, default=Decimal("0")) or Decimal("1")
 
 
-def _work_by_job(jobs: Q) -> Iterable[tuple[int, float, float, float]]:
-    """(job id, minutes left, working days left, minutes left of its current operation) for
-    each job matching `jobs` (a Q on Operation.job) with work left, summed by the database in
-    one query: the board reads every open job's routing every few seconds, and rows summed in
-    Python cost more than the page's whole budget at a few thousand jobs.
-
-    The same rule as _operation_minutes: setup unless started, run time for the parts not yet
-    reported."""
-    real = FloatField()
-    left = Greatest(
-        Coalesce(F("job__quantity"), Value(0)) - F("qty_good") - F("qty_scrap"), Value(0)
-    )
-    setup = Case(
-        When(status=OperationStatus.PENDING, then=F("setup_minutes")),
-        default=Value(0.0),
-        output_field=real,
-    )
-    minutes = ExpressionWrapper(
-        setup + ExpressionWrapper(F("run_minutes") * left, output_field=real), output_field=real
-    )
-    # As a real number: SQLite keeps whole-number estimates as integers and would divide them
-    # as integers (40 min / 480 min a day = 0 days). A center with no hours set (0) counts at
-    # the default day, as the live page counts it, rather than dividing by zero.
-    per_day = Cast(
-        Coalesce(
-            NullIf(F("work_center__hours_per_day"), Value(0)),
-            Value(live.HOURS_PER_DAY_FALLBACK),
-            output_field=real,
-        ),
-        output_field=real,
-    )
-    return (
-        Operation.objects.filter(jobs)
-        .exclude(status=OperationStatus.DONE)
-        .values("job_id")
-        .annotate(
-            minutes=Sum(minutes),
-            days=Sum(ExpressionWrapper(minutes / (per_day * HOURS), output_field=FloatField())),
-            current=Sum(
-                Case(
-                    When(pk=F("job__current_operation_id"), then=minutes),
-                    default=Value(0.0),
-                    output_field=real,
-                )
-            ),
-        )
-        .order_by()
-        .values_list("job_id", "minutes", "days", "current")
-    )
-
-
 def _decimal(value: float | None, places: str = "0.0001") -> Decimal:
     """A float summed by the database, as the Decimal the pages show."""
     return Decimal(repr(value or 0.0)).quantize(Decimal(places))
@@ -687,7 +615,7 @@ def _decimal(value: float | None, places: str = "0.0001") -> Decimal:
 def board(
     shop: Shop, *, now: datetime.datetime | None = None, list_limit: int = BOARD_LIST_LIMIT
 ) -> Board:
-    """The shop's live board (and the supervisor dashboard), in six queries whatever the
+    """The shop's live board (and the supervisor dashboard), in five queries whatever the
     number of open jobs. `list_limit` caps the late and at-risk lists (the counts are whole).
     """
     now = now or timezone.now()
@@ -704,18 +632,20 @@ def board(
             "stage",
             "state",
             "open_blocker_count",
-            "current_operation_id",
             "current_operation__status",
             "current_work_center_id",
             "current_work_center__name",
             "customer__name",
             "part__number",
+            "work_days_left",
+            "current_minutes_left",
         )
         .order_by()
     )
     by_stage: dict[str, int] = defaultdict(int)
     jobs: list[FloorJob] = []
-    current_ops: set[int] = set()
+    days_left: dict[int, float] = {}
+    queue: dict[int | None, float] = defaultdict(float)
     for (
         pk,
         number,
@@ -724,18 +654,19 @@ def board(
         stage,
         state,
         open_blockers,
-        current_op_id,
         current_status,
         center_id,
         center_name,
         customer_name,
         part_number,
+        work_days_left,
+        current_minutes_left,
     ) in rows:
         by_stage[stage] += 1
         if state != JobState.RELEASED:
             continue
-        if current_op_id:
-            current_ops.add(current_op_id)
+        days_left[pk] = work_days_left
+        queue[center_id] += current_minutes_left
         jobs.append(
             FloorJob(
                 pk=pk,
@@ -752,14 +683,6 @@ def board(
             )
         )
     centers = {wc.pk: WorkCenterWip(work_center=wc) for wc in WorkCenter.objects.filter(shop=shop)}
-    center_of = {job.pk: job.current_work_center_id for job in jobs}
-    days_left: dict[int, float] = {}
-    queue: dict[int, float] = defaultdict(float)
-    for job_id, _minutes, days, current_minutes in _work_by_job(
-        Q(job__shop=shop, job__state=JobState.RELEASED, job__is_open=True)
-    ):
-        days_left[job_id] = days or 0.0
-        queue[center_of.get(job_id)] += current_minutes or 0.0
     for center_id, minutes in queue.items():
         if center_id in centers:
             centers[center_id].queue_minutes = _decimal(minutes)

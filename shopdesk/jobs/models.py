@@ -158,6 +158,11 @@ class Job(models.Model):
     operations_done = models.PositiveIntegerField(default=0)
     operations_total = models.PositiveIntegerField(default=0)
     open_blocker_count = models.PositiveIntegerField(default=0)
+    # The work left by the live page's rules (jobs.derive.derive_work_left): working days, each
+    # operation at its own work center's hours per day, and minutes of the current operation.
+    # The dispatch lists and the board read them for thousands of jobs on every refresh.
+    work_days_left = models.FloatField(default=0)
+    current_minutes_left = models.FloatField(default=0)
 
     objects = JobQuerySet.as_manager()
 

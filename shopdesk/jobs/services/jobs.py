@@ -243,6 +243,8 @@ def job_update(*, user: AbstractBaseUser, job: Job, **changes: Any) -> Job:
         )
     job.updated_at = timezone.now()
     job.save()
+    if "quantity" in changed:
+        job_refresh_derived(job, count_blockers=False)  # the work left counts the parts
     header = tuple(name for name in changed if name != "material_status")
     if header:
         after = _snapshot(job, header)

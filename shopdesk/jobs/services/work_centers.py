@@ -9,7 +9,8 @@ from django.db import transaction
 from shopdesk.core.errors import InvalidInput
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
-from shopdesk.jobs.models import WorkCenter, WorkCenterKind
+from shopdesk.jobs.derive import jobs_refresh_work_left
+from shopdesk.jobs.models import Operation, OperationStatus, WorkCenter, WorkCenterKind
 
 
 def _work_center_values(shop_id: int, values: dict[str, Any], *, instance_id: int | None) -> dict:
@@ -72,9 +73,17 @@ def work_center_update(
     work_center = WorkCenter.objects.select_for_update().get(pk=work_center.pk, shop=shop)
     values = _work_center_values(shop.id, changes, instance_id=work_center.pk)
     before = {name: str(getattr(work_center, name)) for name in values}
+    hours_before = work_center.hours_per_day
     for name, value in values.items():
         setattr(work_center, name, value)
     work_center.save()
+    if work_center.hours_per_day != hours_before:
+        # Every open job with work here now needs more or fewer days for it.
+        jobs_refresh_work_left(
+            Operation.objects.filter(work_center=work_center)
+            .exclude(status=OperationStatus.DONE)
+            .values("job_id")
+        )
     event_append(
         shop=shop,
         actor=user,
