@@ -14,8 +14,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
-from django.db.models import Count, QuerySet
+from django.db import connections
+from django.db.models import Count, FloatField, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from shopdesk.core.models import Event, Shop
@@ -44,22 +47,36 @@ def working_days_left(today: datetime.date, due: datetime.date) -> int:
     return -live.working_days_until(due, today)
 
 
+Minutes = TypeVar("Minutes", Decimal, float)
+
+
 def _operation_minutes(
-    quantity: int | None, status: str, setup: Decimal, run: Decimal, good: int, scrap: int
-) -> Decimal:
-    """The live page's rule: setup unless started, run time for the parts not yet reported."""
+    quantity: int | None, status: str, setup: Minutes, run: Minutes, good: int, scrap: int
+) -> Minutes:
+    """The live page's rule: setup unless started, run time for the parts not yet reported.
+    Decimal minutes give Decimal, floats (a long list read without converters) give a float."""
     left = max((quantity or 0) - good - scrap, 0)
-    return (setup if status == OperationStatus.PENDING else Decimal("0")) + run * left
+    return (setup if status == OperationStatus.PENDING else 0) + run * left
 
 
 def critical_ratio(due: datetime.date | None, today: datetime.date, days: float) -> Decimal | None:
     """Working days to the due date ÷ working days of work left (each operation at its own
-    work center's hours per day). Below 1: late unless it moves; negative once past due.
-    None without a due date or without work left to measure against. The dispatch lists,
-    the kiosk, the board and the dashboard all use this one figure."""
+    work center's hours per day), to two places. Below 1: late unless it moves; negative once
+    past due. None without a due date or without work left to measure against. The dispatch
+    lists, the kiosk, the board and the dashboard all use this one figure."""
+    return _ratio_decimal(_ratio(due, today, days))
+
+
+def _ratio(due: datetime.date | None, today: datetime.date, days: float) -> float | None:
+    """critical_ratio as a float rounded to two places: what a long list orders by, the same
+    figure the rows show."""
     if due is None or not days or days <= 0:
         return None
-    return _decimal(working_days_left(today, due) / days, "0.01")
+    return round(working_days_left(today, due) / days, 2)
+
+
+def _ratio_decimal(ratio: float | None) -> Decimal | None:
+    return None if ratio is None else Decimal(f"{ratio:.2f}")
 
 
 # ---------------------------------------------------------------------------- dispatch list
@@ -314,19 +331,22 @@ def _dispatch_list_first(
 ) -> DispatchList:
     """dispatch_list(limit=...): every candidate as a plain row to order it, by the same rules
     and the same figures, then the first `limit` ready and upcoming rows as full objects."""
+    # Minutes as floats, read without Django's converters: Decimal fields are converted value
+    # by value, which at 2,000 rows costs more than the query.
+    real = FloatField()
     candidates = (
         _waiting_at(shop, work_center)
         .order_by()
+        .annotate(setup=Cast("setup_minutes", real), run=Cast("run_minutes", real))
         .values_list(
             "pk",
             "status",
-            "setup_minutes",
-            "run_minutes",
+            "setup",
+            "run",
             "qty_good",
             "qty_scrap",
             "dispatch_rank",
             "sequence",
-            "job_id",
             "job__number",
             "job__priority",
             "job__due_date",
@@ -338,18 +358,18 @@ def _dispatch_list_first(
     )
     # Ordered as plain tuples; a DispatchRow is made only for the rows shown.
     ready, upcoming = [], []
-    queue_minutes = Decimal("0")
-    for values in candidates:
+    queue_minutes = 0.0
+    for values in _plain_rows(candidates):
         pk, status, setup, run, good, scrap, rank, sequence = values[:8]
-        _job_id, number, priority, due, quantity, blockers, current_id, days = values[8:]
-        remaining = _operation_minutes(quantity, status, setup, run, good, scrap)
-        ratio = critical_ratio(due, today, days)
+        number, priority, due, quantity, blockers, current_id, days = values[8:]
+        due = _date(due)
+        ratio = _ratio(due, today, days)
         key = _order_key(rank, priority, ratio, due, number, sequence, pk)
         if _ready(status, blockers, pk, current_id):
-            ready.append((key, pk, status, remaining, ratio))
-            queue_minutes += remaining
+            ready.append((key, pk, status, ratio))
+            queue_minutes += _operation_minutes(quantity, status, setup, run, good, scrap)
         else:
-            upcoming.append((key[2:], pk, status, remaining, ratio))
+            upcoming.append((key[2:], pk, status, ratio))
     ready.sort()
     upcoming.sort()
 
@@ -357,7 +377,7 @@ def _dispatch_list_first(
         work_center=work_center,
         ready_count_all=len(ready),
         upcoming_count_all=len(upcoming),
-        queue_minutes_all=queue_minutes,
+        queue_minutes_all=_decimal(queue_minutes, "0.01"),
     )
     shown_plain = ready[:limit] + upcoming[:limit]
     # The rows shown, with what a row shows of their operation, job, customer, part and where
@@ -378,7 +398,7 @@ def _dispatch_list_first(
     }
 
     def whole_row(values: tuple) -> DispatchRow:
-        _, pk, status, remaining, ratio = values
+        _, pk, status, ratio = values
         operation = whole[pk]
         job = operation.job
         return DispatchRow(
@@ -386,8 +406,15 @@ def _dispatch_list_first(
             job=job,
             status=status if status != OperationStatus.PENDING else "ready",
             estimate_minutes=operation.setup_minutes + operation.run_minutes * (job.quantity or 0),
-            remaining_minutes=remaining,
-            critical_ratio=ratio,
+            remaining_minutes=_operation_minutes(
+                job.quantity,
+                operation.status,
+                operation.setup_minutes,
+                operation.run_minutes,
+                operation.qty_good,
+                operation.qty_scrap,
+            ),
+            critical_ratio=_ratio_decimal(ratio),
             next_operation=None,
         )
 
@@ -405,6 +432,20 @@ def _dispatch_list_first(
     for row in result.upcoming:
         row.waiting_for = _waiting_for(row.job, blocker_kinds.get(row.job.pk, []))
     return result
+
+
+def _plain_rows(query: QuerySet) -> list[tuple]:
+    """A values_list query's rows as the database driver returns them, without Django's
+    value-by-value converters. The caller reads dates with _date (SQLite answers text)."""
+    sql, params = query.query.sql_with_params()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@functools.lru_cache(maxsize=4096)
+def _date(value: str | datetime.date | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
