@@ -147,7 +147,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/Chicago")
-USE_I18N = True
+# ShopDesk speaks English and has no translations: without the translation machinery every
+# number and date a page prints skips a lookup of the active language (a tenth of a
+# 50-row dispatch list's time).
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
