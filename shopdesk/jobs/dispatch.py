@@ -226,7 +226,7 @@ def dispatch_list(
 ) -> DispatchList:
     """The work center's ready operations in the order to run them, and the upcoming ones.
 
-    Four queries whatever the queue length. `for_update` locks the operation rows (call inside
+    At most four queries whatever the queue length. `for_update` locks the operation rows (call inside
     a transaction; services.dispatch does). With `limit`, only the first `limit` ready and
     upcoming rows are loaded whole (the order, counts and queue hours still cover every row):
     a page cannot show 2,000 rows in the time a floor page has.

@@ -104,11 +104,11 @@ def test_query_count_is_fixed_whatever_the_open_jobs(
         if index % 5 == 0:
             # Raised after the scans: a blocked job's work cannot be started.
             services.blocker_raise(user=supervisor, job=job, kind="tooling", note="Insert")
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         response = supervisor_client.get(URL)
     assert response.context["board"].open_jobs == 40
     assert response.context["board"].finished_today_count == 10
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         supervisor_client.get(URL, headers=HTMX)
 
 

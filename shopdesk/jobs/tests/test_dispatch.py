@@ -254,12 +254,12 @@ def test_query_count_is_fixed_whatever_the_queue(
             supervisor, customer, part, [mill, inspection, mill], due_days=index - 4, run=index
         )
     assert Operation.objects.filter(work_center=mill).count() >= 64
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         response = supervisor_client.get(page_url(mill))
     assert response.status_code == 200
     assert len(response.context["listing"].ready) == 32
     assert len(response.context["listing"].upcoming) == 32
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         supervisor_client.get(page_url(mill), headers={"HX-Request": "true"})
 
 
@@ -502,6 +502,6 @@ def test_query_count_of_the_first_rows_is_fixed(
 ):
     for days in range(12):
         released_job(supervisor, customer, part, [mill], due_days=days)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         listing = dispatch.dispatch_list(shop, mill, limit=5)
     assert listing.ready_count == 12 and len(listing.ready) == 5
