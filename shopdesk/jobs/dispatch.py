@@ -226,10 +226,10 @@ def dispatch_list(
 ) -> DispatchList:
     """The work center's ready operations in the order to run them, and the upcoming ones.
 
-    At most four queries whatever the queue length. `for_update` locks the operation rows (call inside
-    a transaction; services.dispatch does). With `limit`, only the first `limit` ready and
-    upcoming rows are loaded whole (the order, counts and queue hours still cover every row):
-    a page cannot show 2,000 rows in the time a floor page has.
+    At most four queries whatever the queue length. `for_update` locks the operation rows
+    (call inside a transaction; services.dispatch does). With `limit`, only the first `limit`
+    ready and upcoming rows are loaded whole (the order, counts and queue hours still cover
+    every row): a page cannot show 2,000 rows in the time a floor page has.
     """
     today = today or timezone.localdate()
     if limit is not None and not for_update:
