@@ -255,7 +255,7 @@ def test_query_count_is_fixed_whatever_the_queue(
         )
     assert Operation.objects.filter(work_center=mill).count() >= 64
     with django_assert_max_num_queries(8):
-        response = supervisor_client.get(page_url(mill))
+        response = supervisor_client.get(page_url(mill) + "?rows=100")
     assert response.status_code == 200
     assert len(response.context["listing"].ready) == 32
     assert len(response.context["listing"].upcoming) == 32
@@ -505,3 +505,79 @@ def test_query_count_of_the_first_rows_is_fixed(
     with django_assert_max_num_queries(4):
         listing = dispatch.dispatch_list(shop, mill, limit=5)
     assert listing.ready_count == 12 and len(listing.ready) == 5
+
+
+# -------------------------------------------------------------------------------- show more
+
+
+@pytest.fixture
+def few_rows(monkeypatch):
+    """Two rows at first, two more per "Show more", at most six: the queue's four jobs then
+    span the pages a long queue does."""
+    from shopdesk.jobs.views import dispatch as views
+
+    monkeypatch.setattr(views, "DISPATCH_ROWS_SHOWN", 2)
+    monkeypatch.setattr(views, "DISPATCH_ROWS_STEP", 2)
+    monkeypatch.setattr(views, "DISPATCH_ROWS_MAX", 6)
+
+
+def test_show_more_brings_the_next_rows_and_the_page_keeps_them(
+    supervisor_client, mill, queue, few_rows
+):
+    html = supervisor_client.get(page_url(mill)).content.decode()
+    assert html.count('class="dp-row ') == 2
+    more = f"{page_url(mill)}?rows=4"
+    assert f'href="{more}"' in html and "Show the first 4" in html
+
+    response = supervisor_client.get(more, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('class="dp-row ') == 4
+    # The refresh every few seconds, the move buttons and the reset keep the longer list.
+    assert f'hx-get="{more}"' in html
+    op = first_op(queue["late"])
+    assert f'action="{move_url(mill, op)}?rows=4"' in html
+    assert f'action="{reverse("jobs:dispatch_reset", args=[mill.pk])}?rows=4"' in html
+    # Every row is shown: nothing more to ask for.
+    assert "Show the first" not in html
+
+
+def test_a_move_from_the_longer_list_comes_back_to_it(supervisor_client, mill, queue, few_rows):
+    op = first_op(queue["relaxed"])
+    response = supervisor_client.post(f"{move_url(mill, op)}?rows=4", {"direction": "top"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{page_url(mill)}?rows=4"
+    assert ready_numbers(mill.shop, mill)[0] == queue["relaxed"].display_number
+    response = supervisor_client.post(
+        f"{move_url(mill, op)}?rows=4", {"direction": "down"}, headers={"HX-Request": "true"}
+    )
+    assert response.content.decode().count('class="dp-row ') == 4
+
+
+@pytest.mark.parametrize(
+    "rows", ["0", "1", "7", "1000", "-2", "2.5", "1e3", "four", "<script>", "9" * 400, " "]
+)
+def test_rows_out_of_range_are_422_with_the_first_rows(
+    supervisor_client, mill, queue, few_rows, rows
+):
+    response = supervisor_client.get(page_url(mill), {"rows": rows})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Rows must be a whole number from 2 to 6." in html
+    assert html.count('class="dp-row ') == 2
+    assert "<script>" not in html.split("<main", 1)[-1].split("</main>", 1)[0]
+
+
+def test_a_bad_rows_value_does_not_undo_a_move(supervisor_client, mill, queue, few_rows):
+    """The rows asked for only shape the answer: a move already made is reported as made."""
+    op = first_op(queue["relaxed"])
+    response = supervisor_client.post(
+        f"{move_url(mill, op)}?rows=abc", {"direction": "top"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert ready_numbers(mill.shop, mill)[0] == queue["relaxed"].display_number
+    assert Event.objects.filter(kind__startswith="dispatch.").count() == 1
+
+
+def test_an_outsider_asking_for_more_rows_still_gets_404(outsider_client, mill, queue):
+    assert outsider_client.get(page_url(mill), {"rows": "80"}).status_code == 404

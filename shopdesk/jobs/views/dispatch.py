@@ -19,16 +19,20 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from shopdesk.core.errors import ShopDeskError
+from shopdesk.core.errors import InvalidInput, ShopDeskError
 from shopdesk.core.models import Shop
 from shopdesk.jobs import dispatch, services
 from shopdesk.jobs.models import WorkCenter
 from shopdesk.jobs.selectors import get_operation_for, get_work_center_for
 
 POSITION = re.compile(r"^\d{1,5}$")
-# The rows a dispatch page shows of each list (the counts and queue hours cover them all):
-# nobody reads 2,000 rows, and rendering them would take seconds.
-DISPATCH_ROWS_SHOWN = 50
+ROWS = re.compile(r"^\d{1,3}$")
+# The rows a dispatch page shows of each list at first (the counts and queue hours cover them
+# all): a day or two of work at most centers. "Show more" asks for DISPATCH_ROWS_STEP more at
+# a time, up to DISPATCH_ROWS_MAX; nobody reads 2,000 rows, and rendering them takes seconds.
+DISPATCH_ROWS_SHOWN = 30
+DISPATCH_ROWS_STEP = 50
+DISPATCH_ROWS_MAX = 500
 # The dashboard is read at a desk: longer late and at-risk lists than the wall board's.
 DASHBOARD_LIST_LIMIT = 25
 
@@ -43,6 +47,25 @@ def _can_plan(request: HttpRequest) -> bool:
     return bool(request.membership and request.membership.can_plan)
 
 
+def _rows_asked(request: HttpRequest) -> int:
+    """How many rows of each list the page shows: ?rows=N (kept by the refresh and the move
+    buttons), from DISPATCH_ROWS_SHOWN up to DISPATCH_ROWS_MAX."""
+    raw = request.GET.get("rows", "")
+    if raw == "":
+        return DISPATCH_ROWS_SHOWN
+    rows = int(raw) if ROWS.match(raw) else 0
+    if not DISPATCH_ROWS_SHOWN <= rows <= DISPATCH_ROWS_MAX:
+        raise InvalidInput(
+            f"Rows must be a whole number from {DISPATCH_ROWS_SHOWN} to {DISPATCH_ROWS_MAX}.",
+            field="rows",
+        )
+    return rows
+
+
+def _with_rows(url: str, rows: int) -> str:
+    return url if rows == DISPATCH_ROWS_SHOWN else f"{url}?rows={rows}"
+
+
 def _render_dispatch(
     request: HttpRequest,
     work_center: WorkCenter,
@@ -51,18 +74,30 @@ def _render_dispatch(
     error: ShopDeskError | None = None,
 ) -> HttpResponse:
     shop = _shop(request)
-    listing = dispatch.dispatch_list(shop, work_center, limit=DISPATCH_ROWS_SHOWN)
+    try:
+        rows = _rows_asked(request)
+    except InvalidInput as exc:
+        rows = DISPATCH_ROWS_SHOWN
+        if request.method == "GET":  # after a move, the move is what the answer reports
+            status, error = exc.status, exc
+    listing = dispatch.dispatch_list(shop, work_center, limit=rows)
     # Each ready row's move address, reversed once for the page rather than thrice per row.
     sentinel = 999_999_999
-    move_url = reverse("jobs:dispatch_move", args=[work_center.pk, sentinel])
+    move_url = _with_rows(reverse("jobs:dispatch_move", args=[work_center.pk, sentinel]), rows)
     for row in listing.ready:
         row.move_url = move_url.replace(str(sentinel), str(row.operation.pk))
+    more = min(rows + DISPATCH_ROWS_STEP, DISPATCH_ROWS_MAX)
+    page_url = reverse("jobs:dispatch", args=[work_center.pk])
     context: dict[str, Any] = {
         "nav": "dispatch",
         "work_center": work_center,
         "listing": listing,
         "can_plan": _can_plan(request),
         "error": error,
+        "list_url": _with_rows(page_url, rows),
+        "reset_url": _with_rows(reverse("jobs:dispatch_reset", args=[work_center.pk]), rows),
+        "more_url": _with_rows(page_url, more) if listing.is_cut and more > rows else "",
+        "more_rows": more,
         "work_centers": list(
             WorkCenter.objects.filter(shop=shop, active=True).only("id", "name").order_by("name")
         ),
@@ -89,7 +124,11 @@ def _after_change(
         return _render_dispatch(request, work_center, status=error.status, error=error)
     if request.htmx:
         return _render_dispatch(request, work_center)
-    return HttpResponseRedirect(reverse("jobs:dispatch", args=[work_center.pk]))
+    try:
+        rows = _rows_asked(request)
+    except InvalidInput:
+        rows = DISPATCH_ROWS_SHOWN
+    return HttpResponseRedirect(_with_rows(reverse("jobs:dispatch", args=[work_center.pk]), rows))
 
 
 @login_required
