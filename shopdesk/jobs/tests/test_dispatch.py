@@ -581,3 +581,19 @@ def test_a_bad_rows_value_does_not_undo_a_move(supervisor_client, mill, queue, f
 
 def test_an_outsider_asking_for_more_rows_still_gets_404(outsider_client, mill, queue):
     assert outsider_client.get(page_url(mill), {"rows": "80"}).status_code == 404
+
+
+def test_upcoming_rows_say_which_jobs_are_hot_as_their_order_does(
+    supervisor, supervisor_client, customer, part, work_centers, mill
+):
+    """Upcoming work is ordered by priority first: the rows must say so, or a hot job with a
+    relaxed ratio reads as out of place above a late one."""
+    saw = work_centers[0]
+    released_job(supervisor, customer, part, [saw, mill], due_days=-2)
+    hot = released_job(supervisor, customer, part, [saw, mill], priority=Priority.HOT)
+    listing = dispatch.dispatch_list(mill.shop, mill)
+    assert [row.job.pk for row in listing.upcoming][0] == hot.pk
+    html = supervisor_client.get(page_url(mill)).content.decode()
+    upcoming = html.split("<h2>Upcoming</h2>", 1)[1]
+    assert upcoming.count('<span class="badge bad">Hot</span>') == 1
+    assert upcoming.index(hot.display_number) < upcoming.index('class="badge bad">Hot')
