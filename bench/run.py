@@ -400,12 +400,29 @@ def load_scenarios(db_path: Path, seconds: float) -> list[Result]:
     return results
 
 
-def print_table(results: list[Result], meta: dict[str, Any], runs: int) -> None:
+def machine_speed() -> float:
+    """Milliseconds for a fixed pure-Python loop: how fast this machine runs Python right now.
+    Shared and throttled machines drift (the same page has measured 88 ms and 160 ms minutes
+    apart here), so every report says how fast the machine was before and after measuring."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(2_000_000):
+        total += number
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+def print_table(
+    results: list[Result], meta: dict[str, Any], runs: int, speed: tuple[float, float]
+) -> None:
     print()
     print(
         f"ShopDesk bench: {meta.get('jobs', 0):,} jobs, {meta.get('operations', 0):,} operations"
         f" (generated in {meta.get('generated_seconds', '?')} s), "
         f"{runs} runs each unless noted"
+    )
+    print(
+        f"Machine speed: a 2,000,000-step Python loop took {speed[0]} ms before and "
+        f"{speed[1]} ms after (lower is faster; compare runs by it)"
     )
     header = f"{'scenario':<36} {'target':>13} {'median':>10} {'p95':>10} {'queries':>8}  result"
     print(header)
@@ -478,10 +495,12 @@ def main(argv: list[str] | None = None) -> None:
 
     call_command("analyze_db", verbosity=0)
 
+    speed_before = machine_speed()
     results = scenarios(args.runs)
     if not args.skip_load:
         results.extend(load_scenarios(db_path, args.load_seconds))
-    print_table(results, meta, args.runs)
+    speed = (speed_before, machine_speed())
+    print_table(results, meta, args.runs, speed)
     report = {
         "generated": meta,
         "runs": args.runs,
@@ -491,6 +510,7 @@ def main(argv: list[str] | None = None) -> None:
             "sqlite": sqlite3.sqlite_version,
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
+            "python_loop_ms_before_after": list(speed),
         },
         "results": [asdict(result) for result in results],
     }
