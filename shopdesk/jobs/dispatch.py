@@ -204,6 +204,27 @@ def _ready(status: str, open_blockers: int, operation_id: int, current_id: int |
     return current_id == operation_id
 
 
+def _dispatch_row(operation: Operation, ratio: Decimal | None) -> DispatchRow:
+    """A row of the list for an operation loaded with its job (next operation not yet set)."""
+    job = operation.job
+    return DispatchRow(
+        operation=operation,
+        job=job,
+        status=operation.status if operation.status != OperationStatus.PENDING else "ready",
+        estimate_minutes=operation.setup_minutes + operation.run_minutes * (job.quantity or 0),
+        remaining_minutes=_operation_minutes(
+            job.quantity,
+            operation.status,
+            operation.setup_minutes,
+            operation.run_minutes,
+            operation.qty_good,
+            operation.qty_scrap,
+        ),
+        critical_ratio=ratio,
+        next_operation=None,
+    )
+
+
 def _is_ready(operation: Operation, job: Job) -> bool:
     return _ready(operation.status, job.open_blocker_count, operation.pk, job.current_operation_id)
 
@@ -256,22 +277,8 @@ def dispatch_list(
     result = DispatchList(work_center=work_center)
     for operation in operations:
         job = operation.job
-        row = DispatchRow(
-            operation=operation,
-            job=job,
-            status=operation.status if operation.status != OperationStatus.PENDING else "ready",
-            estimate_minutes=operation.setup_minutes + operation.run_minutes * (job.quantity or 0),
-            remaining_minutes=_operation_minutes(
-                job.quantity,
-                operation.status,
-                operation.setup_minutes,
-                operation.run_minutes,
-                operation.qty_good,
-                operation.qty_scrap,
-            ),
-            critical_ratio=critical_ratio(job.due_date, today, job.work_days_left),
-            next_operation=next_ops.get(operation.pk),
-        )
+        row = _dispatch_row(operation, critical_ratio(job.due_date, today, job.work_days_left))
+        row.next_operation = next_ops.get(operation.pk)
         if _is_ready(operation, job):
             result.ready.append(row)
         else:
@@ -366,10 +373,10 @@ def _dispatch_list_first(
         ratio = _ratio(due, today, days)
         key = _order_key(rank, priority, ratio, due, number, sequence, pk)
         if _ready(status, blockers, pk, current_id):
-            ready.append((key, pk, status, ratio))
+            ready.append((key, pk, ratio))
             queue_minutes += _operation_minutes(quantity, status, setup, run, good, scrap)
         else:
-            upcoming.append((key[2:], pk, status, ratio))
+            upcoming.append((key[2:], pk, ratio))
     ready.sort()
     upcoming.sort()
 
@@ -398,25 +405,8 @@ def _dispatch_list_first(
     }
 
     def whole_row(values: tuple) -> DispatchRow:
-        _, pk, status, ratio = values
-        operation = whole[pk]
-        job = operation.job
-        return DispatchRow(
-            operation=operation,
-            job=job,
-            status=status if status != OperationStatus.PENDING else "ready",
-            estimate_minutes=operation.setup_minutes + operation.run_minutes * (job.quantity or 0),
-            remaining_minutes=_operation_minutes(
-                job.quantity,
-                operation.status,
-                operation.setup_minutes,
-                operation.run_minutes,
-                operation.qty_good,
-                operation.qty_scrap,
-            ),
-            critical_ratio=_ratio_decimal(ratio),
-            next_operation=None,
-        )
+        _, pk, ratio = values
+        return _dispatch_row(whole[pk], _ratio_decimal(ratio))
 
     result.ready = [whole_row(values) for values in ready[:limit]]
     result.upcoming = [whole_row(values) for values in upcoming[:limit]]
