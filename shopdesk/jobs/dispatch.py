@@ -646,7 +646,7 @@ def _decimal(value: float | None, places: str = "0.0001") -> Decimal:
 def board(
     shop: Shop, *, now: datetime.datetime | None = None, list_limit: int = BOARD_LIST_LIMIT
 ) -> Board:
-    """The shop's live board (and the supervisor dashboard), in five queries whatever the
+    """The shop's live board (and the supervisor dashboard), in six queries whatever the
     number of open jobs. `list_limit` caps the late and at-risk lists (the counts are whole).
     """
     now = now or timezone.now()
