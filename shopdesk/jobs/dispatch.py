@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar
 
 from django.db import connections
 from django.db.models import Count, FloatField, QuerySet
@@ -45,18 +44,6 @@ def working_days_left(today: datetime.date, due: datetime.date) -> int:
     if due >= today:
         return live.working_days_until(today, due)
     return -live.working_days_until(due, today)
-
-
-Minutes = TypeVar("Minutes", Decimal, float)
-
-
-def _operation_minutes(
-    quantity: int | None, status: str, setup: Minutes, run: Minutes, good: int, scrap: int
-) -> Minutes:
-    """The live page's rule: setup unless started, run time for the parts not yet reported.
-    Decimal minutes give Decimal, floats (a long list read without converters) give a float."""
-    left = max((quantity or 0) - good - scrap, 0)
-    return (setup if status == OperationStatus.PENDING else 0) + run * left
 
 
 def critical_ratio(due: datetime.date | None, today: datetime.date, days: float) -> Decimal | None:
@@ -212,7 +199,7 @@ def _dispatch_row(operation: Operation, ratio: Decimal | None) -> DispatchRow:
         job=job,
         status=operation.status if operation.status != OperationStatus.PENDING else "ready",
         estimate_minutes=operation.setup_minutes + operation.run_minutes * (job.quantity or 0),
-        remaining_minutes=_operation_minutes(
+        remaining_minutes=live.operation_minutes(
             job.quantity,
             operation.status,
             operation.setup_minutes,
@@ -374,7 +361,7 @@ def _dispatch_list_first(
         key = _order_key(rank, priority, ratio, due, number, sequence, pk)
         if _ready(status, blockers, pk, current_id):
             ready.append((key, pk, ratio))
-            queue_minutes += _operation_minutes(quantity, status, setup, run, good, scrap)
+            queue_minutes += live.operation_minutes(quantity, status, setup, run, good, scrap)
         else:
             upcoming.append((key[2:], pk, ratio))
     ready.sort()

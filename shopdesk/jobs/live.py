@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from django.urls import reverse
 from django.utils import timezone
@@ -73,31 +74,44 @@ def part_noun(part: Part, quantity: int | None) -> str:
     return noun + "s"
 
 
+Minutes = TypeVar("Minutes", Decimal, float)
+
+
+def operation_minutes(
+    quantity: int | None, status: str, setup: Minutes, run: Minutes, good: int, scrap: int
+) -> Minutes:
+    """Minutes still to do on one operation: the setup unless it has started, and the run time
+    for the parts not yet reported. Decimal minutes give Decimal; floats (a long dispatch list
+    read without converters) give a float. Every estimate of work left counts by this rule;
+    a finished operation has none, and callers leave it out."""
+    left = max((quantity or 0) - good - scrap, 0)
+    return (setup if status == OperationStatus.PENDING else 0) + run * left
+
+
+def _minutes_of(job: Job, op: Operation) -> Decimal:
+    return operation_minutes(
+        job.quantity, op.status, op.setup_minutes, op.run_minutes, op.qty_good, op.qty_scrap
+    )
+
+
 def remaining_minutes(job: Job, routing: Sequence[Operation]) -> Decimal:
     """Estimated setup and run minutes still to do, counting parts already reported."""
-    quantity = job.quantity or 0
-    total = Decimal("0")
-    for op in routing:
-        if op.status == OperationStatus.DONE:
-            continue
-        left = max(quantity - op.qty_good - op.qty_scrap, 0)
-        setup = op.setup_minutes if op.status == OperationStatus.PENDING else Decimal("0")
-        total += setup + op.run_minutes * left
-    return total
+    return sum(
+        (_minutes_of(job, op) for op in routing if op.status != OperationStatus.DONE),
+        Decimal("0"),
+    )
 
 
 def working_days_needed(job: Job, routing: Sequence[Operation]) -> Decimal:
     """Days of work left, each operation at its own work center's hours per day."""
-    quantity = job.quantity or 0
-    days = Decimal("0")
-    for op in routing:
-        if op.status == OperationStatus.DONE:
-            continue
-        left = max(quantity - op.qty_good - op.qty_scrap, 0)
-        setup = op.setup_minutes if op.status == OperationStatus.PENDING else Decimal("0")
-        hours_per_day = op.work_center.hours_per_day or HOURS_PER_DAY_FALLBACK
-        days += (setup + op.run_minutes * left) / (hours_per_day * 60)
-    return days
+    return sum(
+        (
+            _minutes_of(job, op) / ((op.work_center.hours_per_day or HOURS_PER_DAY_FALLBACK) * 60)
+            for op in routing
+            if op.status != OperationStatus.DONE
+        ),
+        Decimal("0"),
+    )
 
 
 def working_days_until(today: datetime.date, due: datetime.date) -> int:
