@@ -17,7 +17,6 @@ from shopdesk.jobs.models import (
     JobState,
     Operation,
     OperationStatus,
-    WorkCenter,
 )
 
 
@@ -49,28 +48,17 @@ def derive_work_left(
     return float(days), float(minutes)
 
 
-def _with_work_centers(operations: Sequence[Operation]) -> Sequence[Operation]:
-    """The operations with their work centers, in one query for those not loaded yet."""
-    missing = {op.work_center_id for op in operations if not Operation.work_center.is_cached(op)}
-    if missing:
-        centers = WorkCenter.objects.in_bulk(missing)
-        for op in operations:
-            if not Operation.work_center.is_cached(op):
-                op.work_center = centers[op.work_center_id]
-    return operations
-
-
 def job_refresh_derived(
     job: Job, *, operations: Sequence[Operation] | None = None, count_blockers: bool = True
 ) -> Job:
     """Recompute and store the derived fields. Call inside the transaction holding the job row.
 
-    A caller that already holds the job's operations in order (with their new state) passes
-    them; one that cannot have changed the blockers passes count_blockers=False.
+    A caller that already holds the job's operations in order (with their new state and their
+    work centers loaded) passes them; one that cannot have changed the blockers passes
+    count_blockers=False.
     """
     if operations is None:
         operations = list(job.operations.select_related("work_center").order_by("sequence", "id"))
-    operations = _with_work_centers(operations)
     stage, current = derive_stage(job.state, operations)
     job.stage = stage
     job.is_open = stage in JobStage.open_stages()
