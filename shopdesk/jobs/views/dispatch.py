@@ -47,19 +47,20 @@ def _can_plan(request: HttpRequest) -> bool:
     return bool(request.membership and request.membership.can_plan)
 
 
-def _rows_asked(request: HttpRequest) -> int:
+def _rows_asked(request: HttpRequest) -> tuple[int, InvalidInput | None]:
     """How many rows of each list the page shows: ?rows=N (kept by the refresh and the move
-    buttons), from DISPATCH_ROWS_SHOWN up to DISPATCH_ROWS_MAX."""
+    buttons), from DISPATCH_ROWS_SHOWN up to DISPATCH_ROWS_MAX. A value out of range gives
+    the first rows and the error that says why."""
     raw = request.GET.get("rows", "")
     if raw == "":
-        return DISPATCH_ROWS_SHOWN
+        return DISPATCH_ROWS_SHOWN, None
     rows = int(raw) if ROWS.match(raw) else 0
     if not DISPATCH_ROWS_SHOWN <= rows <= DISPATCH_ROWS_MAX:
-        raise InvalidInput(
+        return DISPATCH_ROWS_SHOWN, InvalidInput(
             f"Rows must be a whole number from {DISPATCH_ROWS_SHOWN} to {DISPATCH_ROWS_MAX}.",
             field="rows",
         )
-    return rows
+    return rows, None
 
 
 def _with_rows(url: str, rows: int) -> str:
@@ -74,12 +75,10 @@ def _render_dispatch(
     error: ShopDeskError | None = None,
 ) -> HttpResponse:
     shop = _shop(request)
-    try:
-        rows = _rows_asked(request)
-    except InvalidInput as exc:
-        rows = DISPATCH_ROWS_SHOWN
-        if request.method == "GET":  # after a move, the move is what the answer reports
-            status, error = exc.status, exc
+    rows, bad_rows = _rows_asked(request)
+    if bad_rows is not None and request.method == "GET":
+        # After a move, the move is what the answer reports.
+        status, error = bad_rows.status, bad_rows
     listing = dispatch.dispatch_list(shop, work_center, limit=rows)
     # Each ready row's move address, reversed once for the page rather than thrice per row.
     sentinel = 999_999_999
@@ -124,10 +123,7 @@ def _after_change(
         return _render_dispatch(request, work_center, status=error.status, error=error)
     if request.htmx:
         return _render_dispatch(request, work_center)
-    try:
-        rows = _rows_asked(request)
-    except InvalidInput:
-        rows = DISPATCH_ROWS_SHOWN
+    rows, _bad_rows = _rows_asked(request)
     return HttpResponseRedirect(_with_rows(reverse("jobs:dispatch", args=[work_center.pk]), rows))
 
 
