@@ -134,3 +134,28 @@ def test_the_migration_fills_open_jobs_as_the_services_would(operator, two_step)
     migration = importlib.import_module("shopdesk.jobs.migrations.0007_work_left")
     migration.fill_work_left(apps, None)
     assert stored(two_step) == pytest.approx(expected)
+
+
+def test_an_hours_change_costs_the_same_queries_for_many_jobs_as_for_few(
+    supervisor, customer, part, work_centers
+):
+    """A center's open jobs are recomputed in a fixed number of queries, not one per job."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    saw = work_centers[0]
+
+    def queries_for_an_hours_change(hours: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            services.work_center_update(user=supervisor, work_center=saw, hours_per_day=hours)
+        return len(captured)
+
+    released_job(supervisor, customer, part, [saw, work_centers[1]], quantity=10, run=6)
+    few = queries_for_an_hours_change("10")
+    jobs = [
+        released_job(supervisor, customer, part, [saw, work_centers[1]], quantity=10, run=6)
+        for _ in range(6)
+    ]
+    assert queries_for_an_hours_change("12") == few
+    for job in jobs:
+        assert_current(job)
