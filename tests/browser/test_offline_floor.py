@@ -201,6 +201,52 @@ def test_a_refused_queued_action_is_dropped_with_the_servers_reason(
     phone.close()
 
 
+def test_a_send_whose_page_refresh_fails_shows_the_sent_state_then_the_fresh_page(
+    live_server, browser, operator, shop, released_job
+):
+    phone = browser.new_context(**QUEUE_ONLY)
+    page = phone.new_page()
+    page.set_default_timeout(15_000)
+    floor_url = f"{live_server.url}/jobs/{released_job.display_number}/floor/"
+    open_floor_page(page, floor_url)
+    saw = released_job.operations.get(sequence=1)
+    card = page.locator(f"#op-{saw.pk}")
+
+    phone.set_offline(True)
+    card.get_by_role("button", name="Start op 1").click()
+    expect(card.locator(".fl-badge")).to_have_text("Running · pending")
+
+    # The Wi-Fi comes back long enough for the send, then drops before the page is fetched
+    # again, twice.
+    refreshes = []
+
+    def flaky_refresh(route):
+        refreshes.append(route.request.method)
+        if len(refreshes) <= 2:
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route(floor_url, flaky_refresh)
+    phone.set_offline(False)
+    expect(page.locator("#floor-queue")).to_be_hidden(timeout=30_000)
+    # The server answered: the card no longer says pending, and offers what comes next.
+    expect(card.locator(".fl-badge")).to_have_text("Running")
+    expect(card.get_by_role("button", name="Pause")).to_be_visible()
+    assert [a.action for a in FloorAction.objects.all()] == ["start"]
+    page.evaluate("document.querySelector('h1').dataset.beforeRefresh = '1'")
+
+    # The refresh is tried again and the server's page replaces the drawn one.
+    expect(page.locator("h1[data-before-refresh]")).to_have_count(0, timeout=30_000)
+    assert refreshes == ["GET", "GET", "GET"]
+    expect(card.locator(".fl-badge")).to_have_text("Running")
+    expect(page.locator(f'[data-onit="{saw.pk}"]')).to_contain_text("Oscar")
+    assert FloorAction.objects.count() == 1
+    saw.refresh_from_db()
+    assert saw.status == OperationStatus.RUNNING
+    phone.close()
+
+
 # A keyboard-wedge scanner: every key of the text and then Enter, back to back.
 SCANNER_TYPES = """
 (text) => {

@@ -14,6 +14,8 @@
 
   var SEND_TIMEOUT_MS = 15000;
   var REPLAY_EVERY_MS = 10000;
+  var REFRESH_TRIES = 6;
+  var REFRESH_WAIT_MS = 1000;
   var STORAGE_PREFIX = "shopdesk.floorQueue.";
   // The same rules as ACTIONS_BY_STATUS and _floor_buttons in jobs/views/floor.py. On a running
   // operation someone on it pauses their own time; someone not on it joins it ("join" sends a
@@ -387,16 +389,21 @@
       badge.textContent = (STATUS_LABELS[state.status] || state.status) + " · pending";
       badge.className = "badge fl-badge fl-pendingbadge";
     }
-    if (item.action === "finish") {
-      var fields = {};
-      item.fields.forEach(function (pair) {
-        fields[pair[0]] = pair[1];
-      });
-      var good = card.querySelector('[data-count="good"]');
-      var scrap = card.querySelector('[data-count="scrap"]');
-      if (good) good.textContent = fields.qty_good || "0";
-      if (scrap) scrap.textContent = fields.qty_scrap || "0";
-    }
+    showCounts(item);
+  }
+
+  // A finish shows its good and scrap counts on the card.
+  function showCounts(item) {
+    var card = document.getElementById("op-" + item.operation);
+    if (!card || item.action !== "finish") return;
+    var fields = {};
+    item.fields.forEach(function (pair) {
+      fields[pair[0]] = pair[1];
+    });
+    var good = card.querySelector('[data-count="good"]');
+    var scrap = card.querySelector('[data-count="scrap"]');
+    if (good) good.textContent = fields.qty_good || "0";
+    if (scrap) scrap.textContent = fields.qty_scrap || "0";
   }
 
   // Apply this job's queued actions, in order, over the server's state. Safe to repeat: each
@@ -460,29 +467,82 @@
     return items;
   }
 
-  // Swap in the fresh page (new state, new client ids), then draw what is still pending.
-  function showNewState(refusals) {
+  // Actions the server has applied while the fresh page could not be fetched: their cards
+  // show the state those actions made, without the pending mark, and that state becomes the
+  // one later pending actions are drawn over. Refused actions are left out: the fresh page,
+  // when it comes, shows what the server has.
+  function markSent(applied) {
+    var job = pageJob();
+    var touched = {};
+    applied.forEach(function (item) {
+      if (item.job !== job) return;
+      var box = document.querySelector('[data-floor-op="' + item.operation + '"]');
+      if (!box) return;
+      var before = touched[item.operation] ? touched[item.operation].state : serverState(box);
+      var after = stateAfter(before, item.action);
+      if (!after) return;
+      touched[item.operation] = { box: box, state: after };
+      showCounts(item);
+    });
+    Object.keys(touched).forEach(function (operation) {
+      var box = touched[operation].box;
+      var state = touched[operation].state;
+      box.dataset.serverStatus = box.dataset.opStatus = state.status;
+      box.dataset.serverMine = box.dataset.opMine = state.mine ? "1" : "0";
+      var onIt = document.querySelector('[data-onit="' + operation + '"]');
+      if (onIt) onIt.dataset.opPeople = JSON.stringify(state.people);
+      var card = document.getElementById("op-" + operation);
+      var badge = card && card.querySelector(".fl-badge");
+      if (card) card.classList.remove("fl-haspending");
+      if (badge) {
+        badge.textContent = STATUS_LABELS[state.status] || state.status;
+        badge.className = "badge fl-badge";
+      }
+      drawButtons(box, state);
+      drawOnIt(box, state);
+    });
+    resetSendingForms();
+  }
+
+  // Swap in the fresh page (new state, new client ids), then draw what is still pending. The
+  // network can fail again just after a send: the fetch is tried again a few times, and until
+  // it works the page shows what was sent without the pending mark.
+  function showNewState(refusals, applied) {
+    var tries = 0;
     var finish = function () {
       var items = drawQueue();
       drawPendingState(items);
       if (refusals.length) {
         banner("floor-error", refusals.join(" "));
         window.scrollTo(0, 0);
+        refusals = [];
       }
     };
-    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (response) {
-        if (!response.ok) throw new Error("reload failed");
-        return response.text();
-      })
-      .then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html");
-        document.title = fresh.title;
-        document.body.innerHTML = fresh.body.innerHTML;
-        window.scrollTo(0, 0);
-        finish();
-      })
-      .catch(finish); // offline again: the page already shows the pending state
+    var attempt = function () {
+      tries += 1;
+      fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (response) {
+          if (!response.ok) throw new Error("reload failed");
+          return response.text();
+        })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html");
+          document.title = fresh.title;
+          document.body.innerHTML = fresh.body.innerHTML;
+          window.scrollTo(0, 0);
+          finish();
+        })
+        .catch(function () {
+          if (tries === 1) {
+            markSent(applied);
+            finish();
+          }
+          if (tries < REFRESH_TRIES && !loadQueue().length) {
+            window.setTimeout(attempt, REFRESH_WAIT_MS * tries);
+          }
+        });
+    };
+    attempt();
   }
 
   // --- sending ------------------------------------------------------------------------------
@@ -555,6 +615,7 @@
     drawQueue();
     var changed = false;
     var refusals = [];
+    var applied = [];
     var step = function () {
       var items = loadQueue();
       if (!items.length) return Promise.resolve("");
@@ -565,6 +626,8 @@
           changed = true;
           if (result.outcome === "refused") {
             refusals.push("Not recorded: " + item.label + " — " + result.detail);
+          } else {
+            applied.push(item);
           }
           return step();
         }
@@ -581,7 +644,7 @@
           : ""
       );
       if (changed) {
-        showNewState(refusals);
+        showNewState(refusals, applied);
         return;
       }
       var items = drawQueue();
