@@ -37,6 +37,7 @@ test: $(STAMP)
 	$(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 bench: setup
+	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:

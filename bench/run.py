@@ -363,13 +363,21 @@ def load_scenarios(db_path: Path, seconds: float) -> list[Result]:
     results = []
     try:
         with production_server(db_path) as port:
-            for label, think in (("paced, ~1 scan/s each", (0.5, 1.5)), ("flat out", (0, 0))):
+            # The target is for scanners at a floor's pace. Flat out, each of the 50 sends
+            # again the moment it is answered, so 50 requests always wait: that run measures
+            # capacity (requests/s), and its latency is about 50 / throughput by Little's law.
+            for label, think, paced in (
+                ("paced, ~1 scan/s each", (0.5, 1.5), True),
+                ("flat out (capacity)", (0, 0), False),
+            ):
                 load = scanner_load(db_path, seconds=seconds, think=think, port=port)
                 p95_ms = load.get("p95_ms")
                 if "status" in load:
                     status = load["status"]
                 elif load["errors"]:
                     status = f"{load['errors']} errors"
+                elif not paced:
+                    status = "measured"
                 elif p95_ms is not None and p95_ms <= 100:
                     status = "ok"
                 else:
@@ -378,7 +386,7 @@ def load_scenarios(db_path: Path, seconds: float) -> list[Result]:
                     Result(
                         scenario=f"50 scanners, {label}",
                         request="POST /api/v1/scans, gunicorn 2 workers",
-                        target_ms=100,
+                        target_ms=100 if paced else None,
                         status=status,
                         median_ms=load.get("median_ms"),
                         p95_ms=p95_ms,
