@@ -39,7 +39,7 @@ from shopdesk.core import ratelimit
 from shopdesk.core import services as core_services
 from shopdesk.core.errors import ShopDeskError
 from shopdesk.core.forms import ApiTokenForm, LoginForm
-from shopdesk.core.models import ApiToken
+from shopdesk.core.models import ApiToken, Role
 
 # Session keys: the raw token shown once, and the create forms already used.
 NEW_TOKEN_SESSION_KEY = "shopdesk.new_api_token"  # noqa: S105 (a key name, not a secret)
@@ -47,20 +47,40 @@ USED_TOKEN_FORMS_SESSION_KEY = "shopdesk.api_token_forms_used"  # noqa: S105
 MAX_ACTIVE_TOKENS = 20
 
 
+# Where each role starts: operators at the work center tiles (pick a machine, see its queue,
+# start work), supervisors and owners at the dashboard, everyone else at the job list.
+HOME_BY_ROLE = {
+    Role.OPERATOR: "kiosk_work_centers",
+    Role.SUPERVISOR: "jobs:dashboard",
+    Role.OWNER: "jobs:dashboard",
+}
+
+
+def home_url(user: Any) -> str:
+    membership = getattr(user, "membership", None) if user.is_authenticated else None
+    return reverse(HOME_BY_ROLE.get(membership.role if membership else None, "jobs:list"))
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("jobs:list")
+        return redirect(home_url(request.user))
     return redirect("login")
 
 
-def _safe_next(request: HttpRequest) -> str:
+def _asked_next(request: HttpRequest) -> str:
+    """The page asked for after signing in, when it is on this site; else ""."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse(settings.LOGIN_REDIRECT_URL)
+    return ""
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """Where to go once signed in: the page asked for, or the person's home."""
+    return _asked_next(request) or home_url(request.user)
 
 
 @sensitive_post_parameters("password")
@@ -84,7 +104,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 "registration/login.html",
                 {
                     "form": LoginForm(request, initial={"username": username}),
-                    "next": _safe_next(request),
+                    "next": _asked_next(request),
                     "too_many_attempts": True,
                     "retry_minutes": minutes,
                 },
@@ -108,7 +128,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registration/login.html",
-        {"form": form, "next": _safe_next(request)},
+        {"form": form, "next": _asked_next(request)},
         status=status,
     )
 

@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from shopdesk.core import ratelimit
-from shopdesk.core.tests.factories import PASSWORD, UserFactory
+from shopdesk.core.models import Role
+from shopdesk.core.tests.factories import PASSWORD, UserFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def test_login_page_renders_the_form(client):
 def test_login_with_the_right_password_signs_in_and_shows_the_shop(client, supervisor):
     response = _login(client, "sam", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("jobs:list")
+    assert response["Location"] == reverse("jobs:dashboard")
     assert client.session["_auth_user_id"] == str(supervisor.pk)
     # The greeting names the shop; the account page (any page) shows it in the top bar.
     page = client.get(reverse("account")).content.decode()
@@ -51,7 +52,7 @@ def test_login_follows_a_safe_next_but_not_another_site(client, supervisor):
         reverse("login"),
         {"username": "sam", "password": PASSWORD, "next": "https://evil.example.com/"},
     )
-    assert response["Location"] == reverse("jobs:list")
+    assert response["Location"] == reverse("jobs:dashboard")
 
 
 def test_wrong_password_shows_a_form_error_and_signs_nobody_in(client, supervisor):
@@ -86,10 +87,10 @@ def test_account_without_a_shop_cannot_sign_in(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_signed_in_person_visiting_login_goes_to_jobs(supervisor_client):
+def test_signed_in_person_visiting_login_goes_to_their_start_page(supervisor_client):
     response = supervisor_client.get(reverse("login"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("jobs:list")
+    assert response["Location"] == reverse("jobs:dashboard")
 
 
 def test_the_eleventh_failed_attempt_is_refused_even_with_the_right_password(
@@ -170,9 +171,34 @@ def test_logout_when_not_signed_in_just_goes_to_login(client):
     assert response["Location"] == reverse("login")
 
 
-def test_home_sends_people_to_jobs_or_to_sign_in(client, supervisor_client):
+def test_home_sends_each_role_to_its_start_page_or_to_sign_in(client, shop):
     assert client.get("/")["Location"] == reverse("login")
-    assert supervisor_client.get("/")["Location"] == reverse("jobs:list")
+    starts = {
+        Role.OPERATOR: reverse("kiosk_work_centers"),
+        Role.SUPERVISOR: reverse("jobs:dashboard"),
+        Role.OWNER: reverse("jobs:dashboard"),
+        Role.OFFICE: reverse("jobs:list"),
+        Role.QUALITY: reverse("jobs:list"),
+        Role.SHIPPING: reverse("jobs:list"),
+    }
+    for role, start in starts.items():
+        person = member(shop, role, username=f"home-{role}")
+        browser = Client()
+        browser.force_login(person)
+        assert browser.get("/")["Location"] == start, role
+        # Signing in with no page asked for lands there too, without the hop through "/".
+        browser.logout()
+        response = _login(browser, f"home-{role}", PASSWORD)
+        assert response["Location"] == start, role
+        assert browser.get(start).status_code == 200, role
+
+
+def test_the_login_form_carries_only_a_page_that_was_asked_for(client):
+    assert 'name="next" value=""' in client.get(reverse("login")).content.decode()
+    page = client.get(reverse("login") + "?next=/parts/").content.decode()
+    assert 'name="next" value="/parts/"' in page
+    page = client.get(reverse("login") + "?next=https://evil.example.com/").content.decode()
+    assert 'name="next" value=""' in page
 
 
 def test_password_reset_sends_a_link_that_sets_a_new_password(client, supervisor):

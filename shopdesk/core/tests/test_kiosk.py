@@ -311,3 +311,22 @@ def test_the_queue_says_late_for_a_job_past_due_and_at_risk_for_one_that_will_be
     assert "<b>late</b>" in rows["J-1001"] and "at risk" not in rows["J-1001"]
     # 100 h of work in at most three working days.
     assert "<b>at risk</b>" in rows["J-1002"] and "late" not in rows["J-1002"]
+
+
+def test_on_their_own_phone_an_operator_gets_the_tiles_with_the_usual_sign_out(
+    operator_client, kiosk, work_centers
+):
+    # Signed in as usual (not at a kiosk): the work center tiles are their start page, the
+    # header leads to the jobs, signing out is the usual one and no idle timer runs.
+    page = operator_client.get(reverse("kiosk_work_centers")).content.decode()
+    assert f'action="{reverse("logout")}"' in page
+    assert f'action="{reverse("kiosk_sign_out")}"' not in page
+    assert f'href="{reverse("jobs:list")}">Jobs</a>' in page
+    assert "ShopDesk kiosk" not in page
+    assert 'data-kiosk-idle="0"' in page
+    # At the tablet the same page keeps the kiosk's sign-out back to the badge screen.
+    _sign_in(kiosk)
+    page = kiosk.get(reverse("kiosk_work_centers")).content.decode()
+    assert f'action="{reverse("kiosk_sign_out")}"' in page
+    assert "ShopDesk kiosk" in page
+    assert f'href="{reverse("jobs:list")}">Jobs</a>' not in page
