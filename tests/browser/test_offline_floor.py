@@ -43,6 +43,16 @@ def open_floor_page(page: Page, url: str) -> None:
     page.wait_for_load_state("load")
 
 
+def phone_on_floor_page(browser, live_server, job, context=QUEUE_ONLY):
+    """A phone (a browser context) signed in on the job's floor page: (context, page, url)."""
+    phone = browser.new_context(**context)
+    page = phone.new_page()
+    page.set_default_timeout(15_000)
+    url = f"{live_server.url}/jobs/{job.display_number}/floor/"
+    open_floor_page(page, url)
+    return phone, page, url
+
+
 def _shot(page: Page, name: str) -> None:
     os.makedirs(SHOTS, exist_ok=True)
     page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
@@ -59,10 +69,7 @@ def _operation_events(job) -> list[str]:
 def test_three_actions_made_offline_are_applied_once_and_in_order(
     live_server, browser, operator, shop, released_job
 ):
-    phone = browser.new_context(**QUEUE_ONLY)
-    page = phone.new_page()
-    page.set_default_timeout(15_000)
-    open_floor_page(page, f"{live_server.url}/jobs/{released_job.display_number}/floor/")
+    phone, page, _ = phone_on_floor_page(browser, live_server, released_job)
     saw = released_job.operations.get(sequence=1)
     card = page.locator(f"#op-{saw.pk}")
     expect(card.get_by_role("button", name="Start op 1")).to_be_visible()
@@ -152,10 +159,7 @@ def test_three_actions_made_offline_are_applied_once_and_in_order(
 def test_a_refused_queued_action_is_dropped_with_the_servers_reason(
     live_server, browser, operator, shop, released_job
 ):
-    phone = browser.new_context(**QUEUE_ONLY)
-    page = phone.new_page()
-    page.set_default_timeout(15_000)
-    open_floor_page(page, f"{live_server.url}/jobs/{released_job.display_number}/floor/")
+    phone, page, _ = phone_on_floor_page(browser, live_server, released_job)
     saw = released_job.operations.get(sequence=1)
     card = page.locator(f"#op-{saw.pk}")
 
@@ -204,11 +208,7 @@ def test_a_refused_queued_action_is_dropped_with_the_servers_reason(
 def test_a_send_whose_page_refresh_fails_shows_the_sent_state_then_the_fresh_page(
     live_server, browser, operator, shop, released_job
 ):
-    phone = browser.new_context(**QUEUE_ONLY)
-    page = phone.new_page()
-    page.set_default_timeout(15_000)
-    floor_url = f"{live_server.url}/jobs/{released_job.display_number}/floor/"
-    open_floor_page(page, floor_url)
+    phone, page, floor_url = phone_on_floor_page(browser, live_server, released_job)
     saw = released_job.operations.get(sequence=1)
     card = page.locator(f"#op-{saw.pk}")
 
@@ -261,10 +261,7 @@ def test_scan_page_and_a_barcode_scanner_typing_a_traveler_link(
     live_server, browser, operator, supervisor, released_job
 ):
     traveler = traveler_services.traveler_print(user=supervisor, job=released_job)
-    phone = browser.new_context(**QUEUE_ONLY)
-    page = phone.new_page()
-    page.set_default_timeout(15_000)
-    open_floor_page(page, f"{live_server.url}/jobs/{released_job.display_number}/floor/")
+    phone, page, _ = phone_on_floor_page(browser, live_server, released_job)
 
     # The floor header's Scan button opens the scan page.
     page.locator("header").get_by_role("link", name="Scan").click()
@@ -317,11 +314,7 @@ def _cut_service_worker_network(route) -> None:
 def test_a_reload_without_network_opens_the_cached_floor_page_with_its_queue(
     live_server, browser, operator, shop, released_job
 ):
-    phone = browser.new_context(**PHONE)
-    page = phone.new_page()
-    page.set_default_timeout(15_000)
-    floor_url = f"{live_server.url}/jobs/{released_job.display_number}/floor/"
-    open_floor_page(page, floor_url)
+    phone, page, floor_url = phone_on_floor_page(browser, live_server, released_job, PHONE)
     assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     # Opened once more now the worker controls the page: this copy is kept on the device.
     page.reload()
@@ -446,10 +439,7 @@ def test_a_second_operator_joins_a_running_operation_offline(
     saw = released_job.operations.get(sequence=1)
     job_services.floor_action(user=ana, operation=saw, action="start", client_id="ana-start-001")
 
-    phone = browser.new_context(**QUEUE_ONLY)
-    page = phone.new_page()
-    page.set_default_timeout(15_000)
-    open_floor_page(page, f"{live_server.url}/jobs/{released_job.display_number}/floor/")
+    phone, page, _ = phone_on_floor_page(browser, live_server, released_job)
     card = page.locator(f"#op-{saw.pk}")
     expect(card.locator(".fl-onitnames")).to_have_text("On it: Ana Ruiz")
     expect(card.locator(".fl-pause")).to_have_count(0)

@@ -406,9 +406,10 @@
     if (scrap) scrap.textContent = fields.qty_scrap || "0";
   }
 
-  // Apply this job's queued actions, in order, over the server's state. Safe to repeat: each
-  // time it starts again from the state the server rendered.
-  function drawPendingState(items) {
+  // Walk this job's actions in order over the server's state: each(box, state after, item)
+  // for every action that changes its operation; answers {operation: {box, state}} with each
+  // operation's last state.
+  function walkActions(items, each) {
     var job = pageJob();
     var touched = {};
     items.forEach(function (item) {
@@ -419,8 +420,15 @@
       var after = stateAfter(before, item.action);
       if (!after) return;
       touched[item.operation] = { box: box, state: after };
-      markOperation(box, after, item);
+      each(box, after, item);
     });
+    return touched;
+  }
+
+  // Apply this job's queued actions, in order, over the server's state. Safe to repeat: each
+  // time it starts again from the state the server rendered.
+  function drawPendingState(items) {
+    var touched = walkActions(items, markOperation);
     Object.keys(touched).forEach(function (operation) {
       drawButtons(touched[operation].box, touched[operation].state);
       drawOnIt(touched[operation].box, touched[operation].state);
@@ -472,16 +480,7 @@
   // one later pending actions are drawn over. Refused actions are left out: the fresh page,
   // when it comes, shows what the server has.
   function markSent(applied) {
-    var job = pageJob();
-    var touched = {};
-    applied.forEach(function (item) {
-      if (item.job !== job) return;
-      var box = document.querySelector('[data-floor-op="' + item.operation + '"]');
-      if (!box) return;
-      var before = touched[item.operation] ? touched[item.operation].state : serverState(box);
-      var after = stateAfter(before, item.action);
-      if (!after) return;
-      touched[item.operation] = { box: box, state: after };
+    var touched = walkActions(applied, function (box, state, item) {
       showCounts(item);
     });
     Object.keys(touched).forEach(function (operation) {
