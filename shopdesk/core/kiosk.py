@@ -319,7 +319,11 @@ def kiosk_work_centers(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/kiosk_work_centers.html",
-        {**_kiosk_context(request), "tiles": work_center_tiles(request.shop)},
+        {
+            **_kiosk_context(request),
+            "tiles": work_center_tiles(request.shop),
+            "mine": labor_selectors.open_work_of(request.shop, request.user),
+        },
     )
 
 

@@ -143,6 +143,16 @@ def people_on(operation_ids: Sequence[int]) -> dict[int, list[Any]]:
     return dict(people)
 
 
+def open_work_of(shop: Shop, user: Any) -> list[LaborEntry]:
+    """What this person is clocked on now, oldest first, with the job, the operation and its
+    work center (one query)."""
+    return list(
+        LaborEntry.objects.filter(shop=shop, user=user, ended_at__isnull=True)
+        .select_related("job", "operation", "operation__work_center")
+        .order_by("started_at", "id")
+    )
+
+
 def on_operation(operation_ids: Sequence[int]) -> dict[int, list[str]]:
     """The names of the people clocked on each operation now, in one query."""
     return {

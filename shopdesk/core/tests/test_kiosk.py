@@ -330,3 +330,35 @@ def test_on_their_own_phone_an_operator_gets_the_tiles_with_the_usual_sign_out(
     assert f'action="{reverse("kiosk_sign_out")}"' in page
     assert "ShopDesk kiosk" in page
     assert f'href="{reverse("jobs:list")}">Jobs</a>' not in page
+
+
+def test_the_tiles_page_lists_what_the_operator_is_on_and_nobody_elses(
+    kiosk, released_job, operator, shop, work_centers, other_job, outsider
+):
+    _sign_in(kiosk)
+    page = kiosk.get(reverse("kiosk_work_centers")).content.decode()
+    assert "You're on" not in page
+
+    saw = released_job.operations.order_by("sequence").first()
+    services.floor_action(user=operator, operation=saw, action="start", client_id="mine-0001")
+    # Someone else's work, here and in another shop, is not this operator's.
+    petra = member(shop, Role.OPERATOR, username="petra", first_name="Petra")
+    services.floor_action(user=petra, operation=saw, action="start", client_id="mine-0002")
+    services.floor_action(
+        user=outsider,
+        operation=other_job.operations.order_by("sequence").first(),
+        action="start",
+        client_id="mine-0003",
+    )
+    page = kiosk.get(reverse("kiosk_work_centers")).content.decode()
+    mine = page.split('id="ki-mine-h"')[1].split("</section>")[0]
+    floor_url = reverse("jobs:floor", args=[released_job.display_number])
+    assert mine.count('class="ki-mineitem"') == 1
+    assert f'href="{floor_url}"' in mine
+    assert f"Op 1 {saw.name}" in mine and saw.work_center.name in mine
+    # Three people are on something, in two shops: only this operator's one is listed.
+    assert LaborEntry.objects.filter(ended_at__isnull=True).count() == 3
+
+    # Paused, it is no longer listed.
+    services.floor_action(user=operator, operation=saw, action="pause", client_id="mine-0004")
+    assert "You're on" not in kiosk.get(reverse("kiosk_work_centers")).content.decode()
