@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -104,6 +105,24 @@ PEOPLE = [
     ("office", "Priya", "Natarajan", Role.OFFICE, "customers, parts, jobs"),
     ("quality", "Grace", "Lindqvist", Role.QUALITY, "inspection and holds"),
 ]
+
+# The rest of the floor: operators who sign in at the kiosk with a badge (PIN as the demo
+# operator's) and have no password login.
+FLOOR_CREW = [
+    # username, first name, last name, badge
+    ("ana", "Ana", "Silva", "1002"),
+    ("jamal", "Jamal", "Carter", "1003"),
+    ("wei", "Wei", "Chen", "1004"),
+]
+# Who runs each work center (usernames); a job's operation is run by one of them.
+CREWS = {
+    "Saw": ["ana", "operator"],
+    "CNC Mill": ["operator", "jamal"],
+    "CNC Lathe": ["wei", "operator"],
+    "Deburr": ["ana", "jamal"],
+    "Inspection": ["quality"],
+    "Shipping": ["ana", "wei"],
+}
 
 WORK_CENTERS = [
     # name, kind, hours per day (the CNCs run two shifts)
@@ -234,6 +253,31 @@ class _DemoShop:
                 pk=user.pk
             )
 
+    def add_crew(self, crew: list[tuple[str, str, str, str]]) -> None:
+        user_model = get_user_model()
+        pin_hash = make_password(DEMO_PIN)
+        for username, first, last, badge in crew:
+            user = user_model(
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@{self.shop.slug}.example.com",
+            )
+            user.set_unusable_password()
+            user.save()
+            Membership.objects.create(
+                user=user, shop=self.shop, role=Role.OPERATOR, badge_number=badge, pin_hash=pin_hash
+            )
+            self.users[username] = user_model.objects.select_related("membership__shop").get(
+                pk=user.pk
+            )
+
+    def crew_at(self, work_center: WorkCenter) -> list[Any]:
+        names = CREWS.get(work_center.name) or ["operator"]
+        return [self.users[name] for name in names if name in self.users] or [
+            self.users["operator"]
+        ]
+
     def next_client_id(self) -> str:
         self.floor_actions += 1
         return f"demo-{self.shop.slug}-{self.floor_actions:06d}"
@@ -243,10 +287,14 @@ class _JobStory:
     """The steps of one job's life, planned first, then run in order at moments spread
     between its creation and its last action."""
 
-    def __init__(self, demo: _DemoShop, *, floor_user: Any):
+    def __init__(self, demo: _DemoShop, *, floor_user: Any = None):
         self.demo = demo
+        # One person for the whole job, or (None) the work center's crew, one of them per
+        # operation: who starts an operation also pauses and finishes it.
         self.floor_user = floor_user
+        self.hands: dict[int, Any] = {}
         self.steps: list[Callable[[], None]] = []
+        self.recent_from: int | None = None
         self.job: Job | None = None
         self.available = 0
         self.blocker: Any = None
@@ -266,10 +314,21 @@ class _JobStory:
     def print_traveler(self, user: Any) -> None:
         self.steps.append(lambda: traveler_print(user=user, job=self.job))
 
+    def hand(self, operation: Operation) -> Any:
+        if self.floor_user is not None:
+            return self.floor_user
+        if operation.pk not in self.hands:
+            self.hands[operation.pk] = self.demo.rng.choice(
+                self.demo.crew_at(operation.work_center)
+            )
+        return self.hands[operation.pk]
+
     def _floor(self, sequence: int, action: str, **quantities: int) -> None:
-        operation = Operation.objects.get(job=self.job, sequence=sequence)
+        operation = Operation.objects.select_related("work_center").get(
+            job=self.job, sequence=sequence
+        )
         job_services.floor_action(
-            user=self.floor_user,
+            user=self.hand(operation),
             operation=operation,
             action=action,
             client_id=self.demo.next_client_id(),
@@ -303,7 +362,7 @@ class _JobStory:
         def step() -> None:
             job = Job.objects.get(pk=self.job.pk)
             operation = job.current_operation
-            raised_by = self.floor_user if operation is not None else owner
+            raised_by = self.hand(operation) if operation is not None else owner
             self.blocker, _ = job_services.blocker_raise(
                 user=raised_by, job=job, kind=kind, note=note, owner=owner, operation=operation
             )
@@ -331,14 +390,25 @@ class _JobStory:
 
     # Running it ----------------------------------------------------------------------------
 
+    def recent_from_here(self) -> None:
+        """The steps planned from now on happen minutes apart, just before the job's last
+        moment, instead of spread over its life: work running now was started this shift."""
+        self.recent_from = len(self.steps)
+
     def run(self, created: datetime.datetime, last: datetime.datetime) -> Job:
         clock = self.demo.clock
         clock.at = created
         self.steps[0]()
-        rest = self.steps[1:]
-        span = (last - created) / max(len(rest), 1)
+        recent_from = len(self.steps) if self.recent_from is None else max(self.recent_from, 1)
+        rest, recent = self.steps[1:recent_from], self.steps[recent_from:]
+        gap = datetime.timedelta(minutes=10)
+        end = max(last - gap * len(recent), created)
+        span = (end - created) / max(len(rest), 1)
         for index, step in enumerate(rest, start=1):
             clock.at = min(created + span * index, self.demo.now)
+            step()
+        for index, step in enumerate(recent, start=1):
+            clock.at = min(end + gap * index, self.demo.now)
             step()
         assert self.job is not None
         return self.job
@@ -587,6 +657,7 @@ def _build_machine_shop(
     shop = Shop.objects.create(name="Demo Machine Works", slug="demo", paper_size=PaperSize.LETTER)
     demo = _DemoShop(shop, clock, rng, now)
     demo.add_people(PEOPLE, password_hash)
+    demo.add_crew(FLOOR_CREW)
     users = demo.users
     owner, supervisor, office = users["owner"], users["supervisor"], users["office"]
     for name, kind, hours in WORK_CENTERS:
@@ -651,6 +722,7 @@ def _build_machine_shop(
     # In-production jobs sit at each work center in turn, so every dispatch list has work.
     where_next = iter(list(MACHINING_KINDS) * DEMO_JOB_COUNT)
     planned_seen = 0
+    running_at: dict[int, int] = defaultdict(int)
     for job_index, stage in enumerate(stages):
         part, family = parts[rng.randrange(len(parts))]
         created = now - datetime.timedelta(days=rng.uniform(*ages[stage]))
@@ -683,7 +755,7 @@ def _build_machine_shop(
             elif planned_seen % 5 == 1:
                 due_date = None
 
-        story = _JobStory(demo, floor_user=users["operator"])
+        story = _JobStory(demo)
         story.create(
             user=rng.choice(planners),
             customer=part.customer,
@@ -720,10 +792,22 @@ def _build_machine_shop(
                 story.raise_blocker(*next_blocker())
                 story.resolve_blocker(RESOLUTIONS[blockers_raised % len(RESOLUTIONS)])
             story.run_operation(sequence)
+        state = ""
         if stage == JobStage.IN_PRODUCTION:
             # The current operation: running, paused, or waiting in the work center's queue
             # (the first operation cannot be waiting: the job would still be "released").
             state = rng.choice(["running", "running", "paused"] + (["waiting"] if current else []))
+            # A machine runs one job at a time (the two-shift CNCs have two): the rest of its
+            # jobs are paused on it or waiting for it.
+            center = routing[current]["work_center"]
+            if state == "running" and running_at[center.pk] >= (
+                2 if center.hours_per_day >= 16 else 1
+            ):
+                state = rng.choice(["paused"] + (["waiting"] if current else []))
+            if state == "running":
+                running_at[center.pk] += 1
+            if state == "running":
+                story.recent_from_here()
             if state != "waiting":
                 story.start(sequences[current])
             if state == "paused":
@@ -735,7 +819,9 @@ def _build_machine_shop(
         if stage == JobStage.CLOSED:
             story.close(owner)
 
-        if is_open:
+        if stage == JobStage.IN_PRODUCTION and state == "running":
+            last = now - datetime.timedelta(minutes=rng.randint(5, 60 * 3))  # this shift
+        elif is_open:
             last = now - datetime.timedelta(minutes=rng.randint(5, 60 * 36))
         else:
             last = created + (now - created) * rng.uniform(0.5, 0.85)
@@ -744,7 +830,7 @@ def _build_machine_shop(
     # Two jobs closed before any work: a cancelled PO and a duplicate.
     for reason in ("Customer cancelled the PO.", "Entered twice by mistake; see the other job."):
         part, family = parts[rng.randrange(len(parts))]
-        story = _JobStory(demo, floor_user=users["operator"])
+        story = _JobStory(demo)
         story.create(
             user=office,
             customer=part.customer,

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
+from django.db.models import Count
 from django.http import Http404
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from shopdesk.core.models import Event, Membership, Role, Shop
 from shopdesk.customers.models import Contact, Customer
 from shopdesk.jobs.derive import derive_stage
-from shopdesk.jobs.models import Blocker, FloorAction, Job, JobStage, Operation
+from shopdesk.jobs.models import Blocker, FloorAction, Job, JobStage, LaborEntry, Operation
 from shopdesk.jobs.selectors import JobFilters, get_job_for, job_list
 from shopdesk.parts.models import Part
 from shopdesk.travelers.models import Traveler
@@ -54,6 +57,9 @@ def test_load_demo_builds_both_shops_through_the_services_once():
         "operator": Role.OPERATOR,
         "office": Role.OFFICE,
         "quality": Role.QUALITY,
+        "ana": Role.OPERATOR,
+        "jamal": Role.OPERATOR,
+        "wei": Role.OPERATOR,
     }
     assert Membership.objects.get(user__username="anodizer").shop == anodizing
     assert get_user_model().objects.get(username="operator").get_full_name() == "Tom Kowalski"
@@ -90,6 +96,26 @@ def test_load_demo_builds_both_shops_through_the_services_once():
     assert min(routed.values_list("operations_total", flat=True)) >= 3
     assert max(routed.values_list("operations_total", flat=True)) <= 7
 
+    # The floor looks like a floor: the work is spread over the crew, a machine runs one job
+    # at a time (two on the two-shift CNCs), and what runs was started this shift.
+    hands = dict(
+        LaborEntry.objects.filter(shop=demo)
+        .values("user__username")
+        .annotate(entries=Count("id"))
+        .values_list("user__username", "entries")
+    )
+    assert {"operator", "ana", "jamal", "wei", "quality"} <= set(hands)
+    running = Operation.objects.filter(job__shop=demo, status="running")
+    for center in demo.work_centers.all():
+        at_center = running.filter(work_center=center).count()
+        assert at_center <= (2 if center.hours_per_day >= 16 else 1), center.name
+    assert running.count() >= 4
+    open_entries = LaborEntry.objects.filter(shop=demo, ended_at__isnull=True)
+    assert open_entries.filter(user__username="operator").count() <= 3
+    assert open_entries.filter(operation__status="running").count() == running.count()
+    for entry in open_entries.filter(operation__status="running"):
+        assert timezone.now() - entry.started_at < datetime.timedelta(hours=4)
+
     # The services did the work: every job has its events, the derived fields agree.
     assert Event.objects.filter(shop=demo, kind="job.created").count() == jobs.count()
     assert Event.objects.filter(shop=demo, kind="operation.finish").count() > 300
@@ -123,6 +149,14 @@ def test_load_demo_builds_both_shops_through_the_services_once():
     for username in ("owner", "supervisor", "operator", "office", "quality", "anodizer"):
         assert f"  {username} " in output
         assert Client().login(username=username, password="demo")
+    # The rest of the crew signs in at the kiosk only.
+    for username in ("ana", "jamal", "wei"):
+        assert not Client().login(username=username, password="demo")
+    assert set(
+        Membership.objects.filter(user__username__in=["ana", "jamal", "wei"]).values_list(
+            "badge_number", flat=True
+        )
+    ) == {"1002", "1003", "1004"}
     assert "password for all: demo" in output
     # The operator can sign in at a kiosk with the printed badge and PIN.
     assert "badge 1001 and PIN 1234" in output
