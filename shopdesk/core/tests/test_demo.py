@@ -160,6 +160,7 @@ def test_load_demo_builds_both_shops_through_the_services_once():
     assert "password for all: demo" in output
     # The operator can sign in at a kiosk with the printed badge and PIN.
     assert "badge 1001 and PIN 1234" in output
+    assert "crew (Ana, Jamal, Wei) with badges 1002-1004 and the same PIN" in output
     operator = Membership.objects.get(user__username="operator")
     assert operator.badge_number == "1001"
     assert check_password("1234", operator.pin_hash) and "1234" not in operator.pin_hash

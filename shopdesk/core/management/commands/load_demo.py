@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from shopdesk.core.demo import DEMO_BADGE, DEMO_PASSWORD, DEMO_PIN, demo_load
+from shopdesk.core.demo import DEMO_BADGE, DEMO_PASSWORD, DEMO_PIN, FLOOR_CREW, demo_load
 from shopdesk.core.models import Shop
 
 
@@ -43,5 +43,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"\nKiosk: sign in as supervisor and open /kiosk/setup/ on the tablet, then the "
-            f"operator signs in with badge {DEMO_BADGE} and PIN {DEMO_PIN}."
+            f"operator signs in with badge {DEMO_BADGE} and PIN {DEMO_PIN}; the rest of the "
+            f"crew ({', '.join(first for _user, first, _last, _badge in FLOOR_CREW)}) with "
+            f"badges {FLOOR_CREW[0][3]}-{FLOOR_CREW[-1][3]} and the same PIN."
         )
