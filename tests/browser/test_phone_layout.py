@@ -79,10 +79,14 @@ def test_the_demo_shops_pages_fit_a_phone(live_server, browser):
 
     context, page = _sign_in(browser, base, "operator")
     floor = [
+        "/",  # an operator's start page: the work center tiles
+        f"/kiosk/work-centers/{center.pk}/",
         "/jobs/scan/",
         f"/jobs/{running.display_number}/floor/",
         f"/t/{traveler.token}/",
     ]
     wide.update(_too_wide(page, base, floor))
+    page.goto(f"{base}/")
+    assert page.url == f"{base}/kiosk/work-centers/"
     context.close()
     assert wide == {}, f"wider than a 390 px phone (px): {wide}"
