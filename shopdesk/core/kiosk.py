@@ -28,6 +28,7 @@ from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -316,14 +317,18 @@ def _kiosk_context(request: HttpRequest) -> dict[str, Any]:
 @kiosk_login_required
 @require_GET
 def kiosk_work_centers(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    today = timezone.localdate(now)
+    mine = labor_selectors.open_work_of(request.shop, request.user)
+    for entry in mine:
+        # "since 06:40 · 2 h 15 min"; a day or more back, the day too.
+        started = timezone.localtime(entry.started_at)
+        entry.since = started.strftime("%H:%M" if started.date() == today else "%a %H:%M")
+        entry.on_for = live.minutes_label(int((now - entry.started_at).total_seconds() // 60))
     return render(
         request,
         "core/kiosk_work_centers.html",
-        {
-            **_kiosk_context(request),
-            "tiles": work_center_tiles(request.shop),
-            "mine": labor_selectors.open_work_of(request.shop, request.user),
-        },
+        {**_kiosk_context(request), "tiles": work_center_tiles(request.shop), "mine": mine},
     )
 
 

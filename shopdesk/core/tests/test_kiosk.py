@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 
@@ -9,6 +10,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from shopdesk.core import ratelimit
 from shopdesk.core.kiosk import KIOSK_COOKIE, KIOSK_SEEN_KEY
@@ -356,6 +358,13 @@ def test_the_tiles_page_lists_what_the_operator_is_on_and_nobody_elses(
     assert mine.count('class="ki-mineitem"') == 1
     assert f'href="{floor_url}"' in mine
     assert f"Op 1 {saw.name}" in mine and saw.work_center.name in mine
+    started = timezone.localtime(LaborEntry.objects.get(user=operator).started_at)
+    assert f"since {started:%H:%M} · 0 min" in mine
+    # Left running since yesterday: the day is named too.
+    yesterday = timezone.now() - datetime.timedelta(hours=26)
+    LaborEntry.objects.filter(user=operator).update(started_at=yesterday)
+    page = kiosk.get(reverse("kiosk_work_centers")).content.decode()
+    assert f"since {timezone.localtime(yesterday):%a %H:%M} · 26 h" in page
     # Three people are on something, in two shops: only this operator's one is listed.
     assert LaborEntry.objects.filter(ended_at__isnull=True).count() == 3
 
