@@ -58,3 +58,28 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_production_worker_loads_every_view_while_it_boots(tmp_path):
+    # The first scan after a restart should not wait for the views and the API to import.
+    env = {
+        **os.environ,
+        "SHOPDESK_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "shopdesk.settings",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    probe = (
+        "import sys; import shopdesk.wsgi; "
+        "print(all(name in sys.modules for name in "
+        "('shopdesk.urls', 'shopdesk.jobs.api', 'shopdesk.travelers.views')))"
+    )
+    result = subprocess.run(  # noqa: S603 (a fixed command line)
+        [sys.executable, "-c", probe],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
