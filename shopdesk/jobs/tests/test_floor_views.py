@@ -9,7 +9,7 @@ from django.utils import timezone
 from shopdesk.core.models import Event
 from shopdesk.core.tests.factories import OperationFactory, WorkCenterFactory
 from shopdesk.jobs import services
-from shopdesk.jobs.models import Blocker, FloorAction, JobStage, OperationStatus
+from shopdesk.jobs.models import Blocker, FloorAction, Job, JobStage, OperationStatus
 
 FLOOR = reverse("jobs:floor", args=["J-1001"])
 ACTION = reverse("jobs:floor_action", args=["J-1001"])
@@ -55,6 +55,16 @@ def test_floor_page_shows_the_job_and_the_current_operation_first(operator_clien
     assert "Pause" not in current and "Finish op" not in current
     assert 'src="/static/shopdesk/floor.js"' in body
     assert "onclick" not in body
+
+
+def test_the_header_leads_back_to_the_queue_of_the_jobs_work_center(operator_client, released_job):
+    saw = released_job.operations.get(sequence=1).work_center
+    header = operator_client.get(FLOOR).content.decode().split("</header>")[0]
+    assert f'href="{reverse("kiosk_queue", args=[saw.pk])}">Queue</a>' in header
+    # A job with no operation left to do (all finished) has no queue to go back to.
+    Job.objects.filter(pk=released_job.pk).update(current_work_center=None)
+    header = operator_client.get(FLOOR).content.decode().split("</header>")[0]
+    assert ">Queue</a>" not in header
 
 
 def test_every_form_carries_a_fresh_client_id(operator_client, released_job):
