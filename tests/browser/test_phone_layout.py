@@ -75,6 +75,13 @@ def test_the_demo_shops_pages_fit_a_phone(live_server, browser):
         "/account/",
     ]
     wide = _too_wide(page, base, office)
+    # On the dispatch list every operation is a card: its move buttons are on the screen,
+    # not at the far end of a table scrolled sideways.
+    page.goto(f"{base}/jobs/work-centers/{center.pk}/dispatch/")
+    down = page.locator(".dp-move button[value=down]").first
+    box = down.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["viewport"]["width"]
+    assert box["width"] >= 44 and box["height"] >= 44  # a thumb's target
     context.close()
 
     context, page = _sign_in(browser, base, "operator")
