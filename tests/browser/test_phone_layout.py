@@ -82,6 +82,11 @@ def test_the_demo_shops_pages_fit_a_phone(live_server, browser):
     box = down.bounding_box()
     assert box is not None and box["x"] + box["width"] <= PHONE["viewport"]["width"]
     assert box["width"] >= 44 and box["height"] >= 44  # a thumb's target
+    # So is each job on the job list: its stage and owner are on the screen too.
+    page.goto(f"{base}/jobs/")
+    for cell in (".stagecell", ".owner"):
+        box = page.locator(f"table.jobs tbody tr {cell}").first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE["viewport"]["width"], cell
     context.close()
 
     context, page = _sign_in(browser, base, "operator")
