@@ -215,8 +215,14 @@ def test_a_send_whose_page_refresh_fails_shows_the_sent_state_then_the_fresh_pag
     phone.set_offline(True)
     card.get_by_role("button", name="Start op 1").click()
     expect(card.locator(".fl-badge")).to_have_text("Running · pending")
+    # And a finish with more parts than reached the operation, which the server will refuse.
+    card.locator(".fl-finishbutton").click()
+    card.locator("input[name=qty_good]").fill("100")
+    card.locator("input[name=qty_scrap]").fill("5")
+    card.get_by_role("button", name="Finish with these counts").click()
+    expect(card.locator(".fl-badge")).to_have_text("Done · pending")
 
-    # The Wi-Fi comes back long enough for the send, then drops before the page is fetched
+    # The Wi-Fi comes back long enough for the sends, then drops before the page is fetched
     # again, twice.
     refreshes = []
 
@@ -230,9 +236,12 @@ def test_a_send_whose_page_refresh_fails_shows_the_sent_state_then_the_fresh_pag
     page.route(floor_url, flaky_refresh)
     phone.set_offline(False)
     expect(page.locator("#floor-queue")).to_be_hidden(timeout=30_000)
-    # The server answered: the card no longer says pending, and offers what comes next.
+    # The server answered: the card shows what it applied (the start, not the refused
+    # finish), no longer says pending, offers what comes next and says what was refused.
     expect(card.locator(".fl-badge")).to_have_text("Running")
     expect(card.get_by_role("button", name="Pause")).to_be_visible()
+    refused = "Not recorded: Finish op 1 Saw: 100 good, 5 scrap"
+    expect(page.locator("#floor-error")).to_contain_text(refused)
     assert [a.action for a in FloorAction.objects.all()] == ["start"]
     page.evaluate("document.querySelector('h1').dataset.beforeRefresh = '1'")
 
@@ -241,6 +250,7 @@ def test_a_send_whose_page_refresh_fails_shows_the_sent_state_then_the_fresh_pag
     assert refreshes == ["GET", "GET", "GET"]
     expect(card.locator(".fl-badge")).to_have_text("Running")
     expect(page.locator(f'[data-onit="{saw.pk}"]')).to_contain_text("Oscar")
+    expect(page.locator("#floor-error")).to_contain_text(refused)  # still said
     assert FloorAction.objects.count() == 1
     saw.refresh_from_db()
     assert saw.status == OperationStatus.RUNNING

@@ -511,10 +511,10 @@
     var finish = function () {
       var items = drawQueue();
       drawPendingState(items);
+      // Shown again over the fresh page when it replaces the drawn one.
       if (refusals.length) {
         banner("floor-error", refusals.join(" "));
         window.scrollTo(0, 0);
-        refusals = [];
       }
     };
     var attempt = function () {
