@@ -326,7 +326,10 @@ def test_on_their_own_phone_an_operator_gets_the_tiles_with_the_usual_sign_out(
     assert f'href="{reverse("jobs:list")}">Jobs</a>' in page
     assert "ShopDesk kiosk" not in page
     assert 'data-kiosk-idle="0"' in page
-    # At the tablet the same page keeps the kiosk's sign-out back to the badge screen.
+    # At the tablet the badge screen, and the same page once signed in there, stay a kiosk,
+    # with its sign-out back to the badge screen.
+    badge_screen = kiosk.get(reverse("kiosk")).content.decode()
+    assert "ShopDesk kiosk" in badge_screen and f'href="{reverse("home")}"' not in badge_screen
     _sign_in(kiosk)
     page = kiosk.get(reverse("kiosk_work_centers")).content.decode()
     assert f'action="{reverse("kiosk_sign_out")}"' in page
