@@ -233,50 +233,49 @@ class _DemoShop:
         self.users: dict[str, Any] = {}
         self.work_centers: dict[str, WorkCenter] = {}
         self.floor_actions = 0
+        self._pin_hash = ""
+
+    def add_person(
+        self,
+        username: str,
+        first: str,
+        last: str,
+        role: str,
+        *,
+        password_hash: str | None,
+        badge: str = "",
+    ) -> None:
+        """A person of the shop; without a password hash, one who cannot sign in with a
+        password. With a badge, they sign in at the kiosk with it and the demo PIN."""
+        user_model = get_user_model()
+        user = user_model.objects.create(
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@{self.shop.slug}.example.com",
+            password=password_hash or make_password(None),
+        )
+        kiosk = {"badge_number": badge, "pin_hash": self.pin_hash()} if badge else {}
+        Membership.objects.create(user=user, shop=self.shop, role=role, **kiosk)
+        self.users[username] = user_model.objects.select_related("membership__shop").get(pk=user.pk)
+
+    def pin_hash(self) -> str:
+        if not self._pin_hash:
+            self._pin_hash = make_password(DEMO_PIN)
+        return self._pin_hash
 
     def add_people(self, people: list[tuple[str, str, str, str, str]], password_hash: str) -> None:
-        user_model = get_user_model()
         for username, first, last, role, _does in people:
-            user = user_model.objects.create(
-                username=username,
-                first_name=first,
-                last_name=last,
-                email=f"{username}@{self.shop.slug}.example.com",
-                password=password_hash,
-            )
-            kiosk = {}
-            if role == Role.OPERATOR:
-                # The floor signs in at the kiosk tablet with a badge number and PIN.
-                kiosk = {"badge_number": DEMO_BADGE, "pin_hash": make_password(DEMO_PIN)}
-            Membership.objects.create(user=user, shop=self.shop, role=role, **kiosk)
-            self.users[username] = user_model.objects.select_related("membership__shop").get(
-                pk=user.pk
-            )
+            # The floor signs in at the kiosk tablet with a badge number and PIN.
+            badge = DEMO_BADGE if role == Role.OPERATOR else ""
+            self.add_person(username, first, last, role, password_hash=password_hash, badge=badge)
 
     def add_crew(self, crew: list[tuple[str, str, str, str]]) -> None:
-        user_model = get_user_model()
-        pin_hash = make_password(DEMO_PIN)
         for username, first, last, badge in crew:
-            user = user_model(
-                username=username,
-                first_name=first,
-                last_name=last,
-                email=f"{username}@{self.shop.slug}.example.com",
-            )
-            user.set_unusable_password()
-            user.save()
-            Membership.objects.create(
-                user=user, shop=self.shop, role=Role.OPERATOR, badge_number=badge, pin_hash=pin_hash
-            )
-            self.users[username] = user_model.objects.select_related("membership__shop").get(
-                pk=user.pk
-            )
+            self.add_person(username, first, last, Role.OPERATOR, password_hash=None, badge=badge)
 
     def crew_at(self, work_center: WorkCenter) -> list[Any]:
-        names = CREWS.get(work_center.name) or ["operator"]
-        return [self.users[name] for name in names if name in self.users] or [
-            self.users["operator"]
-        ]
+        return [self.users[name] for name in CREWS.get(work_center.name, ["operator"])]
 
     def next_client_id(self) -> str:
         self.floor_actions += 1
