@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from shopdesk.lib import secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -44,12 +46,23 @@ def env_list(name: str, default: str) -> list[str]:
 PRODUCTION = env_bool("SHOPDESK_PRODUCTION")
 DEBUG = env_bool("DEBUG", default=False)
 
+# Where the SQLite database, files and the installation's secret key live.
+DATA_DIR = Path(os.environ.get("SHOPDESK_DATA_DIR", BASE_DIR / "var"))
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if PRODUCTION and (not SECRET_KEY or secret_key.is_weak(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set in the environment in production: a random value of at least "
+        f"{secret_key.MIN_LENGTH} characters, e.g. from "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe(64))'`."
+    )
 if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY must be set in the environment in production.")
-    # Development and tests only: a fixed, clearly-unsafe key so sessions survive restarts.
-    SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production-0123456789abcdef"
+    # Anywhere else: this installation's own random key, made on first start and kept in
+    # DATA_DIR/secret_key (mode 0600), so sessions survive restarts and no one else has it.
+    try:
+        SECRET_KEY = secret_key.installation_key(DATA_DIR)
+    except (OSError, ValueError) as exc:
+        raise ImproperlyConfigured(f"Cannot read or make the secret key: {exc}") from exc
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -110,8 +123,6 @@ TEMPLATES = [
         },
     }
 ]
-
-DATA_DIR = Path(os.environ.get("SHOPDESK_DATA_DIR", BASE_DIR / "var"))
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
