@@ -36,6 +36,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shopdesk.core import ratelimit
 from shopdesk.core.models import Membership, Shop
+from shopdesk.core.permissions import FLOOR_SESSION_KEY, is_floor_session
 from shopdesk.core.services import event_append
 from shopdesk.jobs import dispatch, live
 from shopdesk.jobs import labor as labor_selectors
@@ -49,7 +50,8 @@ KIOSK_COOKIE_MAX_AGE = 5 * 365 * 24 * 3600  # a tablet stays enrolled until un-e
 # The rows of a queue a kiosk shows, ready and coming next each (its counts and hours cover
 # the whole queue): an operator reads the top of it, and a tablet polls it every 10 s.
 KIOSK_ROWS_SHOWN = 20
-KIOSK_SESSION_KEY = "shopdesk_kiosk"
+# A session holding this key is a floor session (shopdesk.core.permissions).
+KIOSK_SESSION_KEY = FLOOR_SESSION_KEY
 KIOSK_SEEN_KEY = "shopdesk_kiosk_seen"
 # Sent by the queue's 10-second refresh: a poll is not activity and does not keep anyone in.
 KIOSK_POLL_HEADER = "X-Kiosk-Poll"
@@ -86,7 +88,7 @@ def enrolled_kiosk(request: HttpRequest) -> tuple[Shop, str] | None:
 
 
 def is_kiosk_session(request: HttpRequest) -> bool:
-    return KIOSK_SESSION_KEY in request.session
+    return is_floor_session(request)
 
 
 @sensitive_post_parameters()

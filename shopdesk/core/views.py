@@ -40,6 +40,7 @@ from shopdesk.core import services as core_services
 from shopdesk.core.errors import ShopDeskError
 from shopdesk.core.forms import ApiTokenForm, LoginForm
 from shopdesk.core.models import ApiToken, Role
+from shopdesk.core.permissions import FLOOR_SESSION_KEY, is_floor_session
 
 # Session keys: the raw token shown once, and the create forms already used.
 NEW_TOKEN_SESSION_KEY = "shopdesk.new_api_token"  # noqa: S105 (a key name, not a secret)
@@ -58,6 +59,9 @@ HOME_BY_ROLE = {
 
 def home_url(user: Any) -> str:
     membership = getattr(user, "membership", None) if user.is_authenticated else None
+    if membership is not None and membership.floor_session:
+        # Signed in at a kiosk: floor work, whatever the role.
+        return reverse("kiosk_work_centers")
     return reverse(HOME_BY_ROLE.get(membership.role if membership else None, "jobs:list"))
 
 
@@ -88,7 +92,8 @@ def _safe_next(request: HttpRequest) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.method == "GET":
+    # A kiosk (badge and PIN) session sees the form: office work needs the password.
+    if request.user.is_authenticated and request.method == "GET" and not is_floor_session(request):
         return HttpResponseRedirect(_safe_next(request))
     form = LoginForm(request)
     status = 200
@@ -116,6 +121,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             user = form.get_user()
             auth_login(request, user)
+            # The password opens an office session, even on a tablet signed in by badge.
+            request.session.pop(FLOOR_SESSION_KEY, None)
+            request.session.set_expiry(None)
             limiter.clear(username)
             shop = user.membership.shop
             messages.success(
@@ -204,7 +212,13 @@ def api_token_new(request: HttpRequest) -> HttpResponse:
             f"You have {active} active tokens, the most allowed. Revoke one you no longer use.",
         )
         return _render_account(request, token_form=form, status=409)
-    token, raw = core_services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+    try:
+        token, raw = core_services.api_token_create(
+            user=request.user, name=form.cleaned_data["name"]
+        )
+    except ShopDeskError as exc:
+        form.add_error(None, exc.message)
+        return _render_account(request, token_form=form, status=exc.status)
     request.session[USED_TOKEN_FORMS_SESSION_KEY] = [*used, form.cleaned_data["form_id"]][-20:]
     request.session[NEW_TOKEN_SESSION_KEY] = {"raw": raw, "id": token.pk, "name": token.name}
     return redirect("account")
