@@ -232,9 +232,26 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ShopDesk <shopdesk@localhost>")
 
-# Login attempts per username and per client address in LOGIN_RATE_WINDOW seconds.
+# Failed sign-ins allowed in LOGIN_RATE_WINDOW seconds (shopdesk.core.ratelimit): per
+# username from one address or one known device, per address across usernames, and per
+# username from every address together. A browser that signed in before is judged by its
+# own failures only, so no one elsewhere can lock its owner out.
 LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 10)
+LOGIN_RATE_LIMIT_PER_ADDRESS = env_int("LOGIN_RATE_LIMIT_PER_ADDRESS", 50)
+LOGIN_RATE_LIMIT_PER_USER = env_int("LOGIN_RATE_LIMIT_PER_USER", 50)
 LOGIN_RATE_WINDOW = env_int("LOGIN_RATE_WINDOW", 300)
+# Password reset: requests per client address, and emails sent to one address, per window.
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 10)
+PASSWORD_RESET_EMAILS = env_int("PASSWORD_RESET_EMAILS", 5)
+PASSWORD_RESET_WINDOW = env_int("PASSWORD_RESET_WINDOW", 3600)
+# Wrong kiosk PINs allowed per badge (on every tablet of the shop) in KIOSK_PIN_WINDOW seconds.
+KIOSK_PIN_ATTEMPTS = env_int("KIOSK_PIN_ATTEMPTS", 5)
+KIOSK_PIN_WINDOW = env_int("KIOSK_PIN_WINDOW", 300)
+# How many reverse proxies stand in front of the app and append the address they saw to
+# TRUSTED_PROXY_HEADER. 0 (the default): the header is the client's own words and is never
+# believed; the client's address is the connection's.
+TRUSTED_PROXY_COUNT = env_int("SHOPDESK_TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_HEADER = os.environ.get("SHOPDESK_TRUSTED_PROXY_HEADER", "X-Forwarded-For")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -99,11 +99,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         username = str(request.POST.get("username", ""))[:150]
-        ip = ratelimit.client_ip(request)
-        limiter = ratelimit.login_limiter
-        # Refused before the password is even checked: the right password does not help.
-        if limiter.is_limited(username, ip):
-            minutes = max(1, round(limiter.retry_after(username, ip) / 60))
+        # Refused before the password is even checked: while limited, the right password
+        # does not help the guesser. The owner's own browser and other addresses are
+        # counted apart (shopdesk.core.ratelimit), so this wall is the guesser's.
+        wait = ratelimit.login_wait(request, username)
+        if wait:
             response = render(
                 request,
                 "registration/login.html",
@@ -111,11 +111,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     "form": LoginForm(request, initial={"username": username}),
                     "next": _asked_next(request),
                     "too_many_attempts": True,
-                    "retry_minutes": minutes,
+                    "retry_minutes": max(1, round(wait / 60)),
                 },
                 status=429,
             )
-            response["Retry-After"] = str(limiter.retry_after(username, ip))
+            response["Retry-After"] = str(wait)
             return response
         form = LoginForm(request, data=request.POST)
         if form.is_valid():
@@ -124,14 +124,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
             # The password opens an office session, even on a tablet signed in by badge.
             request.session.pop(FLOOR_SESSION_KEY, None)
             request.session.set_expiry(None)
-            limiter.clear(username)
             shop = user.membership.shop
             messages.success(
                 request, f"Signed in to {shop.name} as {user.get_full_name() or user.username}."
             )
-            return HttpResponseRedirect(_safe_next(request))
+            response = HttpResponseRedirect(_safe_next(request))
+            ratelimit.login_succeeded(request, response, username)
+            return response
         if username:
-            limiter.record(username, ip)
+            ratelimit.login_failed(request, username)
         status = 422
     return render(
         request,
@@ -272,9 +273,9 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         email = str(request.POST.get("email", ""))[:254]
-        ip = ratelimit.client_ip(request)
-        limiter = ratelimit.password_reset_limiter
-        if limiter.is_limited(email, ip):
+        # Only the asking address is refused: no one can keep an email's owner from a reset
+        # by asking for it first (shopdesk.core.ratelimit.reset_requested).
+        if ratelimit.reset_wait(request):
             return render(
                 request,
                 "registration/password_reset_form.html",
@@ -283,17 +284,17 @@ def password_reset(request: HttpRequest) -> HttpResponse:
             )
         form = PasswordResetForm(request.POST)
         if form.is_valid():
-            limiter.record(email, ip)
             # Sends only when an active account has this email; the answer is the same
             # either way, so the form does not tell who has an account.
-            form.save(
-                request=request,
-                use_https=request.is_secure(),
-                subject_template_name="registration/password_reset_subject.txt",
-                email_template_name="registration/password_reset_email.txt",
-                html_email_template_name="registration/password_reset_email.html",
-                extra_email_context={"site_url": _site_url(request)},
-            )
+            if ratelimit.reset_requested(request, form.cleaned_data["email"]):
+                form.save(
+                    request=request,
+                    use_https=request.is_secure(),
+                    subject_template_name="registration/password_reset_subject.txt",
+                    email_template_name="registration/password_reset_email.txt",
+                    html_email_template_name="registration/password_reset_email.html",
+                    extra_email_context={"site_url": _site_url(request)},
+                )
             return redirect("password_reset_done")
         status = 422
     return render(request, "registration/password_reset_form.html", {"form": form}, status=status)
@@ -313,7 +314,7 @@ class ShopDeskPasswordResetConfirmView(PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         # The owner of the email proved who they are: let them sign in straight away.
-        ratelimit.login_limiter.clear(self.user.get_username())
+        ratelimit.login_forgive(self.user.get_username())
         return response
 
     def form_invalid(self, form: Any) -> HttpResponse:
