@@ -96,6 +96,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.method == "GET" and not is_floor_session(request):
         return HttpResponseRedirect(_safe_next(request))
     form = LoginForm(request)
+    if request.user.is_authenticated:
+        # At the kiosk, stepping up to the password: the person is known already.
+        form = LoginForm(request, initial={"username": request.user.get_username()})
     status = 200
     if request.method == "POST":
         username = str(request.POST.get("username", ""))[:150]

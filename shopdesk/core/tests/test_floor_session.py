@@ -15,10 +15,9 @@ from django.urls import reverse
 
 from shopdesk.core.kiosk import KIOSK_COOKIE
 from shopdesk.core.models import ApiToken, Membership
+from shopdesk.core.tests.factories import PASSWORD
 from shopdesk.core.tests.test_kiosk import PIN, _badge, _sign_in
 from shopdesk.jobs.models import JobState, LaborEntry
-
-PASSWORD = "correct horse battery staple"  # noqa: S105
 
 
 @pytest.fixture
@@ -96,6 +95,8 @@ def test_no_api_token_from_a_kiosk_session(supervisor_at_kiosk, supervisor):
     assert response.status_code == 403
     assert "badge and PIN" in response.content.decode()
     assert not ApiToken.objects.filter(user=supervisor).exists()
+    page = supervisor_at_kiosk.get(reverse("account")).content.decode()
+    assert "Create token" not in page and "Sign in with your password" in page
 
 
 def test_no_new_kiosk_enrollment_from_a_kiosk_session(supervisor_at_kiosk):
@@ -123,11 +124,10 @@ def test_the_supervisor_at_the_kiosk_still_does_floor_work(
 
 
 def test_the_password_opens_the_office_again(supervisor_at_kiosk, supervisor):
-    supervisor.set_password(PASSWORD)
-    supervisor.save()
     # The sign-in form is shown to a kiosk session instead of bouncing it back.
     form = supervisor_at_kiosk.get(reverse("login") + "?next=/people/")
     assert form.status_code == 200
+    assert 'value="sam"' in form.content.decode()  # only the password to type
     response = supervisor_at_kiosk.post(
         reverse("login"), {"username": "sam", "password": PASSWORD, "next": "/people/"}
     )
