@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from django.urls import reverse
 
 from shopdesk.core.kiosk import KIOSK_COOKIE, KIOSK_COOKIE_SALT
 from shopdesk.core.tests.test_kiosk import _badge, _sign_in
+from shopdesk.lib import secret_key
 
 REPO = Path(__file__).resolve().parents[3]
 # The development key that used to be in settings.py, readable by anyone with the source.
@@ -107,3 +109,17 @@ def test_a_cookie_signed_with_the_installation_key_is_what_enrolls(shop, operato
     client.cookies[KIOSK_COOKIE] = signer.sign(f"{shop.pk}:real-device")
     assert client.get(reverse("kiosk")).status_code == 200
     assert _sign_in(client).status_code == 302
+
+
+def test_processes_starting_together_agree_on_one_key(tmp_path):
+    # The web workers and the task worker start at once on a fresh install.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = set(pool.map(lambda _: secret_key.installation_key(tmp_path), range(24)))
+    assert len(keys) == 1
+    assert [path.name for path in tmp_path.iterdir()] == ["secret_key"]
+
+
+def test_an_emptied_key_file_is_refused_not_used(tmp_path):
+    (tmp_path / "secret_key").write_text("")
+    with pytest.raises(ValueError, match="does not hold a usable secret key"):
+        secret_key.installation_key(tmp_path)
