@@ -102,6 +102,7 @@ def test_no_api_token_from_a_kiosk_session(supervisor_at_kiosk, supervisor):
 def test_no_new_kiosk_enrollment_from_a_kiosk_session(supervisor_at_kiosk):
     response = supervisor_at_kiosk.post(reverse("kiosk_setup"), {"action": "enroll"})
     assert response.status_code == 403
+    assert "Sign in with your password" in response.content.decode()
 
 
 def test_the_supervisor_at_the_kiosk_still_does_floor_work(
