@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from shopdesk.lib import secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -44,12 +46,23 @@ def env_list(name: str, default: str) -> list[str]:
 PRODUCTION = env_bool("SHOPDESK_PRODUCTION")
 DEBUG = env_bool("DEBUG", default=False)
 
+# Where the SQLite database, files and the installation's secret key live.
+DATA_DIR = Path(os.environ.get("SHOPDESK_DATA_DIR", BASE_DIR / "var"))
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if PRODUCTION and (not SECRET_KEY or secret_key.is_weak(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set in the environment in production: a random value of at least "
+        f"{secret_key.MIN_LENGTH} characters, e.g. from "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe(64))'`."
+    )
 if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY must be set in the environment in production.")
-    # Development and tests only: a fixed, clearly-unsafe key so sessions survive restarts.
-    SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production-0123456789abcdef"
+    # Anywhere else: this installation's own random key, made on first start and kept in
+    # DATA_DIR/secret_key (mode 0600), so sessions survive restarts and no one else has it.
+    try:
+        SECRET_KEY = secret_key.installation_key(DATA_DIR)
+    except (OSError, ValueError) as exc:
+        raise ImproperlyConfigured(f"Cannot read or make the secret key: {exc}") from exc
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -110,8 +123,6 @@ TEMPLATES = [
         },
     }
 ]
-
-DATA_DIR = Path(os.environ.get("SHOPDESK_DATA_DIR", BASE_DIR / "var"))
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
@@ -221,9 +232,26 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ShopDesk <shopdesk@localhost>")
 
-# Login attempts per username and per client address in LOGIN_RATE_WINDOW seconds.
+# Failed sign-ins allowed in LOGIN_RATE_WINDOW seconds (shopdesk.core.ratelimit): per
+# username from one address or one known device, per address across usernames, and per
+# username from every address together. A browser that signed in before is judged by its
+# own failures only, so no one elsewhere can lock its owner out.
 LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 10)
+LOGIN_RATE_LIMIT_PER_ADDRESS = env_int("LOGIN_RATE_LIMIT_PER_ADDRESS", 50)
+LOGIN_RATE_LIMIT_PER_USER = env_int("LOGIN_RATE_LIMIT_PER_USER", 50)
 LOGIN_RATE_WINDOW = env_int("LOGIN_RATE_WINDOW", 300)
+# Password reset: requests per client address, and emails sent to one address, per window.
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 10)
+PASSWORD_RESET_EMAILS = env_int("PASSWORD_RESET_EMAILS", 5)
+PASSWORD_RESET_WINDOW = env_int("PASSWORD_RESET_WINDOW", 3600)
+# Wrong kiosk PINs allowed per badge (on every tablet of the shop) in KIOSK_PIN_WINDOW seconds.
+KIOSK_PIN_ATTEMPTS = env_int("KIOSK_PIN_ATTEMPTS", 5)
+KIOSK_PIN_WINDOW = env_int("KIOSK_PIN_WINDOW", 300)
+# How many reverse proxies stand in front of the app and append the address they saw to
+# TRUSTED_PROXY_HEADER. 0 (the default): the header is the client's own words and is never
+# believed; the client's address is the connection's.
+TRUSTED_PROXY_COUNT = env_int("SHOPDESK_TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_HEADER = os.environ.get("SHOPDESK_TRUSTED_PROXY_HEADER", "X-Forwarded-For")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

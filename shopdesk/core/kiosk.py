@@ -1,8 +1,8 @@
 """The operator kiosk: a shared tablet at a work center.
 
 A supervisor enrolls the tablet (/kiosk/setup/): a long-lived signed cookie names the shop
-and a random device id. Operators sign in there with badge number and PIN (rate-limited per
-badge and per device), choose a work center, see its dispatch list in run order and start or
+and a random device id. Operators sign in there with badge number and PIN (wrong PINs
+limited per badge), choose a work center, see its dispatch list in run order and start or
 open a job. The kiosk session signs out after the shop's idle minutes (KioskIdleMiddleware on
 the server; kiosk.js returns the screen to the badge pad). Signing out closes no labor:
 the work goes on, and the shift end or the operator's pause closes the time.
@@ -36,6 +36,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shopdesk.core import ratelimit
 from shopdesk.core.models import Membership, Shop
+from shopdesk.core.permissions import FLOOR_SESSION_KEY, is_floor_session
 from shopdesk.core.services import event_append
 from shopdesk.jobs import dispatch, live
 from shopdesk.jobs import labor as labor_selectors
@@ -49,7 +50,8 @@ KIOSK_COOKIE_MAX_AGE = 5 * 365 * 24 * 3600  # a tablet stays enrolled until un-e
 # The rows of a queue a kiosk shows, ready and coming next each (its counts and hours cover
 # the whole queue): an operator reads the top of it, and a tablet polls it every 10 s.
 KIOSK_ROWS_SHOWN = 20
-KIOSK_SESSION_KEY = "shopdesk_kiosk"
+# A session holding this key is a floor session (shopdesk.core.permissions).
+KIOSK_SESSION_KEY = FLOOR_SESSION_KEY
 KIOSK_SEEN_KEY = "shopdesk_kiosk_seen"
 # Sent by the queue's 10-second refresh: a poll is not activity and does not keep anyone in.
 KIOSK_POLL_HEADER = "X-Kiosk-Poll"
@@ -60,12 +62,10 @@ WRONG_BADGE_OR_PIN = "That badge number and PIN do not match. Try again."
 # Checked when the badge is unknown, so an unknown badge costs the same time as a wrong PIN.
 _DUMMY_PIN_HASH = make_password(secrets.token_hex(8))
 
-# A 4-digit PIN is guessed far sooner than a password: fewer tries than the login form.
-kiosk_limiter = ratelimit.Limiter(
-    "kiosk",
-    limit=getattr(settings, "KIOSK_PIN_ATTEMPTS", 5),
-    window=getattr(settings, "KIOSK_PIN_WINDOW", 300),
-)
+# A 4-digit PIN is guessed far sooner than a password: fewer tries than the login form,
+# counted per badge on every tablet of the shop. Not per tablet: one person's wrong PINs
+# must not keep the rest of the crew off the shared tablet.
+kiosk_badge_failures = ratelimit.Counter("kiosk-badge", "KIOSK_PIN_ATTEMPTS", "KIOSK_PIN_WINDOW")
 
 
 # ------------------------------------------------------------------------------ enrollment
@@ -86,7 +86,7 @@ def enrolled_kiosk(request: HttpRequest) -> tuple[Shop, str] | None:
 
 
 def is_kiosk_session(request: HttpRequest) -> bool:
-    return KIOSK_SESSION_KEY in request.session
+    return is_floor_session(request)
 
 
 @sensitive_post_parameters()
@@ -198,16 +198,14 @@ def kiosk_sign_in(request: HttpRequest) -> HttpResponse:
     badge = str(request.POST.get("badge", "")).strip()[:40]
     pin = str(request.POST.get("pin", "")).strip()[:40]
     identity = f"{shop.pk}:{badge.lower()}"
-    # Per device and address: tablets behind one router do not lock each other out.
-    client = f"{device}@{ratelimit.client_ip(request)}"
     # Refused before the PIN is checked: the right PIN does not help while limited.
-    if kiosk_limiter.is_limited(identity, client):
-        wait = kiosk_limiter.retry_after(identity, client)
+    wait = kiosk_badge_failures.wait(identity) if badge else 0
+    if wait:
         response = _badge_screen(
             request,
             enrolled=enrolled,
             badge=badge,
-            error="Too many wrong tries.",
+            error="Too many wrong PINs for this badge.",
             retry_minutes=max(1, round(wait / 60)),
             status=429,
         )
@@ -235,11 +233,11 @@ def kiosk_sign_in(request: HttpRequest) -> HttpResponse:
     else:
         valid = check_password(pin, membership.pin_hash)
     if not valid:
-        kiosk_limiter.record(identity, client)
+        kiosk_badge_failures.record(identity)
         return _badge_screen(
             request, enrolled=enrolled, badge=badge, error=WRONG_BADGE_OR_PIN, status=422
         )
-    kiosk_limiter.clear(identity)
+    kiosk_badge_failures.clear(identity)
     user = membership.user
     auth_login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     idle_seconds = max(60, int(shop.kiosk_idle_minutes) * 60)

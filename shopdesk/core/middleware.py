@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from shopdesk.core.models import Membership
+from shopdesk.core.permissions import is_floor_session
 
 
 class ShopMiddleware:
@@ -25,6 +26,8 @@ class ShopMiddleware:
         if user is not None and user.is_authenticated:
             membership = Membership.objects.select_related("shop").filter(user_id=user.pk).first()
             if membership is not None:
+                # Badge and PIN at a kiosk: floor powers only, whatever the role.
+                membership.floor_session = is_floor_session(request)
                 user.membership = membership  # reuse in services without another query
                 request.membership = membership
                 request.shop = membership.shop

@@ -77,13 +77,18 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}) at {self.shop}"
 
+    # True on the request's copy when the person signed in at a kiosk with badge and PIN
+    # (ShopMiddleware sets it). A PIN is four digits typed on a shared tablet: that session
+    # does floor work only (scans, labor, notes, blockers), whatever the person's role.
+    floor_session: bool = False
+
     @property
     def can_plan(self) -> bool:
-        return self.role in PLANNING_ROLES
+        return self.role in PLANNING_ROLES and not self.floor_session
 
     @property
     def can_supervise(self) -> bool:
-        return self.role in SUPERVISING_ROLES
+        return self.role in SUPERVISING_ROLES and not self.floor_session
 
 
 class EventQuerySet(models.QuerySet["Event"]):

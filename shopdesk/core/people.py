@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shopdesk.core import services
 from shopdesk.core.errors import InvalidInput, ShopDeskError
 from shopdesk.core.models import Membership
+from shopdesk.core.permissions import require_supervisor
 
 FIELD_MAX_LENGTH = 40
 
@@ -30,8 +32,13 @@ def get_membership_for(shop: Any, membership_id: int) -> Membership:
     return found
 
 
-def _can_set_badges(request: HttpRequest) -> bool:
-    return bool(request.membership and request.membership.can_supervise)
+def _require_people_manager(request: HttpRequest) -> None:
+    """Badge numbers are half of a kiosk sign-in: only those who set them see the page (an
+    owner or supervisor signed in with the password); anyone else gets 403."""
+    try:
+        require_supervisor(request.user, "Only an owner or a supervisor manages people and badges.")
+    except ShopDeskError as refusal:
+        raise PermissionDenied(refusal.message) from refusal
 
 
 def _render_people(
@@ -44,6 +51,7 @@ def _render_people(
     settings_values: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    _require_people_manager(request)
     people = list(
         Membership.objects.filter(shop=request.shop)
         .select_related("user")
@@ -54,7 +62,7 @@ def _render_people(
         "core/people.html",
         {
             "people": people,
-            "can_set": _can_set_badges(request),
+            "can_set": True,
             "error": error,
             "error_id": error_id,
             "error_field": error.field if error else None,
@@ -83,6 +91,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def person_badge(request: HttpRequest, membership_id: int) -> HttpResponse:
+    _require_people_manager(request)
     membership = get_membership_for(request.shop, membership_id)
     badge = str(request.POST.get("badge_number", ""))[:FIELD_MAX_LENGTH]
     pin = str(request.POST.get("pin", ""))[:FIELD_MAX_LENGTH]
@@ -133,6 +142,7 @@ def _floor_settings_from(request: HttpRequest) -> tuple[datetime.time | None, in
 @require_POST
 def floor_settings(request: HttpRequest) -> HttpResponse:
     """The shop's shift end (open labor pauses then) and the kiosk's idle sign-out."""
+    _require_people_manager(request)
     try:
         shift_end, minutes = _floor_settings_from(request)
         services.shop_set_floor_settings(

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from shopdesk.core.errors import InvalidInput, PermissionRefused
 from shopdesk.core.models import ApiToken, Event, Membership, Shop, hash_token
-from shopdesk.core.permissions import membership_of
+from shopdesk.core.permissions import require_office_session, require_supervisor
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -45,9 +45,19 @@ def event_append(
     )
 
 
+def _refuse_floor_session(user: AbstractBaseUser) -> None:
+    membership = getattr(user, "membership", None)
+    if membership is not None:
+        require_office_session(user)
+
+
 @transaction.atomic
 def api_token_create(*, user: AbstractBaseUser, name: str = "") -> tuple[ApiToken, str]:
-    """Create a token for the user; answers the record and the raw token (shown once)."""
+    """Create a token for the user; answers the record and the raw token (shown once).
+
+    Not from a floor session: a token outlives the session, so a badge and PIN would turn
+    into lasting access with every power of the person's role."""
+    _refuse_floor_session(user)
     raw = ApiToken.generate()
     token = ApiToken.objects.create(
         user=user, name=name[:80], prefix=raw[:10], key_hash=hash_token(raw)
@@ -66,6 +76,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str = "") -> tuple[ApiToke
 
 @transaction.atomic
 def api_token_revoke(*, user: AbstractBaseUser, token: ApiToken) -> ApiToken:
+    _refuse_floor_session(user)
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -96,9 +107,9 @@ def membership_set_badge(
     keeps the PIN already set; a badge without any PIN is refused. The PIN is stored hashed,
     and the event records only that it changed, never the PIN.
     """
-    actor = membership_of(user)
-    if not actor.can_supervise:
-        raise PermissionRefused("Only an owner or a supervisor can set badge numbers and PINs.")
+    actor = require_supervisor(
+        user, "Only an owner or a supervisor can set badge numbers and PINs."
+    )
     membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     if membership.shop_id != actor.shop_id:
         raise PermissionRefused("That person is not in your shop.")
@@ -165,9 +176,7 @@ def shop_set_floor_settings(
 ) -> Shop:
     """Set the shop's daily shift end (open labor is paused then; None: never) and the
     kiosk's idle sign-out minutes (1 to 120). Owners and supervisors only."""
-    actor = membership_of(user)
-    if not actor.can_supervise:
-        raise PermissionRefused("Only an owner or a supervisor can change the floor settings.")
+    actor = require_supervisor(user, "Only an owner or a supervisor can change the floor settings.")
     if (
         isinstance(kiosk_idle_minutes, bool)
         or not isinstance(kiosk_idle_minutes, int)

@@ -40,6 +40,7 @@ from shopdesk.core import services as core_services
 from shopdesk.core.errors import ShopDeskError
 from shopdesk.core.forms import ApiTokenForm, LoginForm
 from shopdesk.core.models import ApiToken, Role
+from shopdesk.core.permissions import FLOOR_SESSION_KEY, is_floor_session
 
 # Session keys: the raw token shown once, and the create forms already used.
 NEW_TOKEN_SESSION_KEY = "shopdesk.new_api_token"  # noqa: S105 (a key name, not a secret)
@@ -58,6 +59,9 @@ HOME_BY_ROLE = {
 
 def home_url(user: Any) -> str:
     membership = getattr(user, "membership", None) if user.is_authenticated else None
+    if membership is not None and membership.floor_session:
+        # Signed in at a kiosk: floor work, whatever the role.
+        return reverse("kiosk_work_centers")
     return reverse(HOME_BY_ROLE.get(membership.role if membership else None, "jobs:list"))
 
 
@@ -88,17 +92,21 @@ def _safe_next(request: HttpRequest) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.method == "GET":
+    # A kiosk (badge and PIN) session sees the form: office work needs the password.
+    if request.user.is_authenticated and request.method == "GET" and not is_floor_session(request):
         return HttpResponseRedirect(_safe_next(request))
     form = LoginForm(request)
+    if request.user.is_authenticated:
+        # At the kiosk, stepping up to the password: the person is known already.
+        form = LoginForm(request, initial={"username": request.user.get_username()})
     status = 200
     if request.method == "POST":
         username = str(request.POST.get("username", ""))[:150]
-        ip = ratelimit.client_ip(request)
-        limiter = ratelimit.login_limiter
-        # Refused before the password is even checked: the right password does not help.
-        if limiter.is_limited(username, ip):
-            minutes = max(1, round(limiter.retry_after(username, ip) / 60))
+        # Refused before the password is even checked: while limited, the right password
+        # does not help the guesser. The owner's own browser and other addresses are
+        # counted apart (shopdesk.core.ratelimit), so this wall is the guesser's.
+        wait = ratelimit.login_wait(request, username)
+        if wait:
             response = render(
                 request,
                 "registration/login.html",
@@ -106,24 +114,28 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     "form": LoginForm(request, initial={"username": username}),
                     "next": _asked_next(request),
                     "too_many_attempts": True,
-                    "retry_minutes": minutes,
+                    "retry_minutes": max(1, round(wait / 60)),
                 },
                 status=429,
             )
-            response["Retry-After"] = str(limiter.retry_after(username, ip))
+            response["Retry-After"] = str(wait)
             return response
         form = LoginForm(request, data=request.POST)
         if form.is_valid():
             user = form.get_user()
             auth_login(request, user)
-            limiter.clear(username)
+            # The password opens an office session, even on a tablet signed in by badge.
+            request.session.pop(FLOOR_SESSION_KEY, None)
+            request.session.set_expiry(None)
             shop = user.membership.shop
             messages.success(
                 request, f"Signed in to {shop.name} as {user.get_full_name() or user.username}."
             )
-            return HttpResponseRedirect(_safe_next(request))
+            response = HttpResponseRedirect(_safe_next(request))
+            ratelimit.login_succeeded(request, response, username)
+            return response
         if username:
-            limiter.record(username, ip)
+            ratelimit.login_failed(request, username)
         status = 422
     return render(
         request,
@@ -204,7 +216,13 @@ def api_token_new(request: HttpRequest) -> HttpResponse:
             f"You have {active} active tokens, the most allowed. Revoke one you no longer use.",
         )
         return _render_account(request, token_form=form, status=409)
-    token, raw = core_services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+    try:
+        token, raw = core_services.api_token_create(
+            user=request.user, name=form.cleaned_data["name"]
+        )
+    except ShopDeskError as exc:
+        form.add_error(None, exc.message)
+        return _render_account(request, token_form=form, status=exc.status)
     request.session[USED_TOKEN_FORMS_SESSION_KEY] = [*used, form.cleaned_data["form_id"]][-20:]
     request.session[NEW_TOKEN_SESSION_KEY] = {"raw": raw, "id": token.pk, "name": token.name}
     return redirect("account")
@@ -258,9 +276,9 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         email = str(request.POST.get("email", ""))[:254]
-        ip = ratelimit.client_ip(request)
-        limiter = ratelimit.password_reset_limiter
-        if limiter.is_limited(email, ip):
+        # Only the asking address is refused: no one can keep an email's owner from a reset
+        # by asking for it first (shopdesk.core.ratelimit.reset_requested).
+        if ratelimit.reset_wait(request):
             return render(
                 request,
                 "registration/password_reset_form.html",
@@ -269,17 +287,17 @@ def password_reset(request: HttpRequest) -> HttpResponse:
             )
         form = PasswordResetForm(request.POST)
         if form.is_valid():
-            limiter.record(email, ip)
             # Sends only when an active account has this email; the answer is the same
             # either way, so the form does not tell who has an account.
-            form.save(
-                request=request,
-                use_https=request.is_secure(),
-                subject_template_name="registration/password_reset_subject.txt",
-                email_template_name="registration/password_reset_email.txt",
-                html_email_template_name="registration/password_reset_email.html",
-                extra_email_context={"site_url": _site_url(request)},
-            )
+            if ratelimit.reset_requested(request, form.cleaned_data["email"]):
+                form.save(
+                    request=request,
+                    use_https=request.is_secure(),
+                    subject_template_name="registration/password_reset_subject.txt",
+                    email_template_name="registration/password_reset_email.txt",
+                    html_email_template_name="registration/password_reset_email.html",
+                    extra_email_context={"site_url": _site_url(request)},
+                )
             return redirect("password_reset_done")
         status = 422
     return render(request, "registration/password_reset_form.html", {"form": form}, status=status)
@@ -299,7 +317,7 @@ class ShopDeskPasswordResetConfirmView(PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         # The owner of the email proved who they are: let them sign in straight away.
-        ratelimit.login_limiter.clear(self.user.get_username())
+        ratelimit.login_forgive(self.user.get_username())
         return response
 
     def form_invalid(self, form: Any) -> HttpResponse:

@@ -77,7 +77,7 @@ def _render_part_list(
         "customer_id": customer_id,
         "query": query.urlencode(),
         "nav": "parts",
-        "can_set_upload_limit": request.membership.role in ("owner", "supervisor"),
+        "can_set_upload_limit": request.membership.can_supervise,
         "limit_error": limit_error,
     }
     return render(request, "parts/part_list.html", context, status=status)

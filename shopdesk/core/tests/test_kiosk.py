@@ -128,16 +128,37 @@ def test_rate_limit_refuses_even_the_right_pin(kiosk, settings):
         assert _sign_in(kiosk, pin="0000").status_code == 422
     limited = _sign_in(kiosk)
     assert limited.status_code == 429
-    assert "Too many wrong tries" in limited.content.decode()
+    assert "Too many wrong PINs for this badge" in limited.content.decode()
     assert int(limited["Retry-After"]) > 0
     assert "_auth_user_id" not in kiosk.session
 
 
-def test_rate_limit_per_device_across_badges(kiosk, operator, shop):
-    for badge in ("201", "202", "203", "204", "205"):
-        _sign_in(kiosk, badge=badge)
-    # A badge never tried before is refused too: the device is limited.
-    assert _sign_in(kiosk).status_code == 429
+def test_wrong_pins_on_one_badge_do_not_block_another_on_the_same_tablet(kiosk, shop):
+    petra = member(shop, Role.OPERATOR, username="petra", first_name="Petra", last_name="Press")
+    _badge(petra, "102")
+    for _ in range(5):
+        assert _sign_in(kiosk, badge="101", pin="0000").status_code == 422
+    assert _sign_in(kiosk, badge="101").status_code == 429
+    # Petra signs in on the same tablet, as do badges nobody has tried.
+    assert _sign_in(kiosk, badge="102").status_code == 302
+    assert int(kiosk.session["_auth_user_id"]) == petra.pk
+
+
+def test_a_sprayed_pin_is_limited_per_badge_not_per_tablet(kiosk, operator):
+    for badge in ("201", "202", "203", "204", "205", "206"):
+        assert _sign_in(kiosk, badge=badge, pin="0000").status_code == 422
+    assert _sign_in(kiosk).status_code == 302
+    assert int(kiosk.session["_auth_user_id"]) == operator.pk
+
+
+def test_a_badge_limited_on_one_tablet_is_limited_on_every_tablet(kiosk, supervisor):
+    for _ in range(5):
+        _sign_in(kiosk, pin="0000")
+    other_tablet = Client()
+    other_tablet.force_login(supervisor)
+    other_tablet.post(reverse("kiosk_setup"), {"action": "enroll"})
+    # Guessing does not get five more tries by walking to the next tablet.
+    assert _sign_in(other_tablet).status_code == 429
 
 
 def test_rate_limit_window_passes(kiosk, monkeypatch):
