@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -54,7 +55,13 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # The absolute base of links printed on paper (traveler QR codes). Empty: taken from the request.
+# `make run` sets it to the machine's network address when serving on HOST=0.0.0.0.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+if SITE_URL and urlsplit(SITE_URL).hostname:
+    # The address printed on travelers is one this server answers to.
+    _site_host = urlsplit(SITE_URL).hostname
+    if _site_host not in ALLOWED_HOSTS and f"[{_site_host}]" not in ALLOWED_HOSTS:
+        ALLOWED_HOSTS.append(f"[{_site_host}]" if ":" in _site_host else _site_host)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
