@@ -162,9 +162,12 @@ def test_sigterm_stops_every_process_and_the_worker_sweeps_shift_ends(data_dir, 
     # The task worker swept the shift end on its own: no third process does it.
     def closed_by_shift_end() -> bool:
         with sqlite3.connect(data_dir / "shopdesk.sqlite3") as db:
-            return db.execute(
-                "SELECT count(*) FROM jobs_laborentry WHERE end_reason = 'shift_end'"
-            ).fetchone()[0] == 1
+            return (
+                db.execute(
+                    "SELECT count(*) FROM jobs_laborentry WHERE end_reason = 'shift_end'"
+                ).fetchone()[0]
+                == 1
+            )
 
     assert _wait(closed_by_shift_end, 30)
 
