@@ -8,7 +8,9 @@ set -u
 want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 [ "${1:-run}" = "test" ] && want+=(chromium poppler-utils)
 # pg_dump and psql, for `manage.py backup` and `restore` of a PostgreSQL database.
-case "${DATABASE_URL:-}" in postgres*) want+=(postgresql-client) ;; esac
+case "${DATABASE_URL:-}" in
+  postgres*) command -v pg_dump >/dev/null 2>&1 || want+=(postgresql-client) ;;
+esac
 
 missing=()
 for pkg in "${want[@]}"; do
