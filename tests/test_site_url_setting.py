@@ -9,15 +9,14 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+PRINT_ALLOWED_HOSTS = (
+    "import json; from django.conf import settings; print(json.dumps(settings.ALLOWED_HOSTS))"
+)
 
 
 def _allowed_hosts(**env: str) -> list[str]:
     done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import json; from django.conf import settings; print(json.dumps(settings.ALLOWED_HOSTS))",
-        ],
+        [sys.executable, "-c", PRINT_ALLOWED_HOSTS],
         cwd=BASE_DIR,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "shopdesk.settings", **env},
         capture_output=True,
