@@ -9,6 +9,7 @@ than in a resident process of its own: each Python process holding Django costs 
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from typing import Any
 
@@ -20,6 +21,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from shopdesk.jobs.services.labor import labor_shift_end
 
 logger = logging.getLogger("shopdesk.task_worker")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
 
 
 class Command(BaseCommand):
@@ -65,8 +67,10 @@ class Command(BaseCommand):
             worker_id=get_random_string(32),
             excluded_queue_names=[],
         )
+        handlers = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
         worker.configure_signals()
-        self.stdout.write("Task worker started.")
+        if not options["once"]:
+            self.stdout.write("Task worker started.")
         next_sweep = time.monotonic()
         while worker.running:
             if sweep_every and time.monotonic() >= next_sweep:
@@ -74,7 +78,8 @@ class Command(BaseCommand):
                 next_sweep = time.monotonic() + sweep_every
             worker.run()
             if options["once"]:
-                worker.reset_signals()
+                for sig, handler in handlers.items():
+                    signal.signal(sig, handler)
                 return
             if worker.running:
                 time.sleep(interval)
