@@ -36,6 +36,7 @@ PR_SET_PDEATHSIG = 1
 # nothing but makes the kernel pick the interface (and address) a LAN client would reach.
 ROUTE_PROBE_ADDRESS = ("192.0.2.1", 9)
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+WORKER_COMMANDS = {"task_worker", "db_worker", "labor_shift_end"}
 ALL_INTERFACES = {"0.0.0.0", "::", "[::]", ""}  # noqa: S104 - recognised, not bound here
 
 DEMO_LOGINS = """\
@@ -109,6 +110,61 @@ def _cmdline(pid: int) -> list[str] | None:
     return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
 
 
+def _signal(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _environ(pid: int) -> dict[str, str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return None
+    pairs = (item.decode(errors="replace").partition("=") for item in raw.split(b"\0") if item)
+    return {key: value for key, _, value in pairs}
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _orphaned_workers(data_dir: Path) -> list[int]:
+    """Background workers (`manage.py task_worker`, `db_worker`, `labor_shift_end`) run from
+    this checkout on this data folder and database whose web server is gone (their parent is
+    neither gunicorn nor a runner). Linux only (reads /proc); elsewhere none are found."""
+    found = []
+    own_data = data_dir.resolve()
+    own_database = os.environ.get("DATABASE_URL", "")
+    for entry in Path("/proc").glob("[0-9]*"):
+        pid = int(entry.name)
+        command = _cmdline(pid) or []
+        if len(command) < 3 or Path(command[1]).name != "manage.py":
+            continue
+        if command[2] not in WORKER_COMMANDS or pid == os.getpid():
+            continue
+        try:
+            if Path(os.readlink(f"/proc/{pid}/cwd")) != BASE_DIR:
+                continue
+        except OSError:
+            continue
+        env = _environ(pid)
+        if env is None:
+            continue
+        data = (BASE_DIR / (env.get("SHOPDESK_DATA_DIR") or "var")).resolve()
+        if data != own_data or env.get("DATABASE_URL", "") != own_database:
+            continue
+        parent = _cmdline(_parent(pid)) or []
+        if any("gunicorn" in part or part.endswith("scripts/serve.py") for part in parent):
+            continue
+        found.append(pid)
+    return found
+
+
 def _signal_group(pid: int, signum: int) -> None:
     try:
         os.killpg(pid, signum)
@@ -148,19 +204,30 @@ class Runner:
             return {}
 
     def _stop_leftovers(self) -> None:
-        """Stop children a runner that died left running (only where the kernel could not
-        stop them): each recorded pid still running the recorded command."""
-        leftovers = [
+        """Stop background processes an earlier start left running on this data folder.
+
+        Children a runner that died recorded (where the kernel could not stop them with it):
+        each recorded pid still running the recorded command, with its process group. And
+        workers of this checkout on this data folder without their web server, as the old
+        shell script left them when gunicorn was stopped: they would double up with ours.
+        """
+        groups = [
             child["pid"]
             for child in self._recorded().get("children", [])
             if _alive(child["pid"]) and _cmdline(child["pid"]) == child["cmdline"]
         ]
-        for pid in leftovers:
+        orphans = [pid for pid in _orphaned_workers(self.data_dir) if pid not in groups]
+        for pid in [*groups, *orphans]:
             print(f"Stopping process {pid} left running by an earlier start.", flush=True)
+        for pid in groups:
             _signal_group(pid, signal.SIGTERM)
-        self._wait_gone(leftovers, STOP_GRACE_SECONDS)
-        for pid in leftovers:
+        for pid in orphans:
+            _signal(pid, signal.SIGTERM)
+        self._wait_gone([*groups, *orphans], STOP_GRACE_SECONDS)
+        for pid in groups:
             _signal_group(pid, signal.SIGKILL)
+        for pid in orphans:
+            _signal(pid, signal.SIGKILL)
 
     def _wait_gone(self, pids: list[int], seconds: float) -> None:
         deadline = time.monotonic() + seconds
@@ -226,7 +293,8 @@ def main() -> int:
     port = os.environ.get("PORT", "8000")
     host = os.environ.get("HOST", "127.0.0.1")
     workers = os.environ.get("WEB_WORKERS", "2")
-    data_dir = Path(os.environ.get("SHOPDESK_DATA_DIR", BASE_DIR / "var"))
+    # Relative to the checkout, as for the children (which run there).
+    data_dir = BASE_DIR / os.environ.get("SHOPDESK_DATA_DIR", "var")
     runner = Runner(data_dir)
     runner.claim()
 

@@ -232,3 +232,51 @@ def test_phones_get_the_network_address_when_serving_every_interface(served):
     else:
         assert f"Phones and tablets on your network: http://{address}:{run.port}/" in banner
     assert banner.count("Demo logins") == 1
+
+
+def _sleeper(data_dir: Path, command: list[str], **popen) -> subprocess.Popen:
+    return subprocess.Popen(
+        command,
+        cwd=BASE_DIR,
+        env=_env(data_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        **popen,
+    )
+
+
+def test_workers_an_earlier_start_left_behind_are_stopped_first(data_dir, served, tmp_path):
+    # As the old shell script left them once gunicorn was stopped: a shift-end loop on this
+    # data folder with no server above it, and one on another data folder (not ours).
+    loop = [sys.executable, "manage.py", "labor_shift_end", "--every", "60"]
+    orphan = _sleeper(data_dir, loop, start_new_session=True)
+    elsewhere = _sleeper(tmp_path, loop, start_new_session=True)
+    # A child recorded by a runner that died, and a recorded pid now running something else.
+    recorded = _sleeper(
+        data_dir, [sys.executable, "-c", "import time; time.sleep(120)"], process_group=0
+    )
+    reused = _sleeper(
+        data_dir, [sys.executable, "-c", "import time; time.sleep(121)"], process_group=0
+    )
+    try:
+        (data_dir / "serve.json").write_text(
+            json.dumps(
+                {
+                    "pid": 999999,
+                    "children": [
+                        {"name": "task worker", "pid": recorded.pid, "cmdline": recorded.args},
+                        {"name": "web server", "pid": reused.pid, "cmdline": ["gunicorn"]},
+                    ],
+                }
+            )
+        )
+        run = served()
+        run.children()
+        assert orphan.wait(timeout=30) is not None
+        assert recorded.wait(timeout=30) is not None
+        assert elsewhere.poll() is None and reused.poll() is None
+    finally:
+        for process in (orphan, elsewhere, recorded, reused):
+            process.kill()
+            process.wait()
+    assert f"Stopping process {orphan.pid} left running" in run.stop()
