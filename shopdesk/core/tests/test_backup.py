@@ -180,3 +180,23 @@ def test_operators_and_parts_made_after_the_backup_are_gone_after_restore(archiv
     call_command("restore", str(archive), "--force")
     assert not Part.objects.filter(number="LATE-1").exists()
     assert not User.objects.filter(username="late-hire").exists()
+
+
+def test_a_backup_of_another_database_engine_is_refused(archive):
+    other = "postgresql" if connection.vendor == "sqlite" else "sqlite"
+
+    def relabel(name, data):
+        if name != "manifest.json":
+            return data
+        return json.dumps({**json.loads(data), "engine": other}).encode()
+
+    _rewrite(archive, relabel)
+    rows = _every_row()
+    with pytest.raises(CommandError, match=f"backup is of a {other} database"):
+        call_command("restore", str(archive), "--force")
+    assert _every_row() == rows
+
+
+def test_a_missing_archive_is_named(tmp_path, db):
+    with pytest.raises(CommandError, match="No backup at"):
+        call_command("restore", str(tmp_path / "nowhere.tar.gz"))
