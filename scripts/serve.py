@@ -272,7 +272,8 @@ class Runner:
             if ended:
                 name, child = ended[0]
                 print(f"The {name} stopped (exit code {child.returncode}); stopping ShopDesk.")
-                exit_code = child.returncode or 1
+                # Killed by a signal (a negative code) or exited 0 unasked: still a failure.
+                exit_code = child.returncode if child.returncode > 0 else 1
                 break
             time.sleep(0.25)
         self.stop_all()
