@@ -25,7 +25,7 @@ run: setup
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py load_demo
 	$(PY) manage.py analyze_db -v 0
-	@scripts/serve.sh
+	@$(PY) scripts/serve.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

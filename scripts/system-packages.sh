@@ -2,10 +2,15 @@
 # Install the Debian/Ubuntu packages ShopDesk needs when they are missing.
 #   scripts/system-packages.sh run    WeasyPrint's libraries and a font (for PDFs)
 #   scripts/system-packages.sh test   the same, plus Chromium for the browser tests
+# With DATABASE_URL=postgres… both add postgresql-client (backup and restore use it).
 # Uses apt-get as root, or through sudo when it can; otherwise says what to install.
 set -u
 want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 [ "${1:-run}" = "test" ] && want+=(chromium poppler-utils)
+# pg_dump and psql, for `manage.py backup` and `restore` of a PostgreSQL database.
+case "${DATABASE_URL:-}" in
+  postgres*) command -v pg_dump >/dev/null 2>&1 || want+=(postgresql-client) ;;
+esac
 
 missing=()
 for pkg in "${want[@]}"; do

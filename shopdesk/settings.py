@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -67,7 +68,13 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # The absolute base of links printed on paper (traveler QR codes). Empty: taken from the request.
+# `make run` sets it to the machine's network address when serving on HOST=0.0.0.0.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+if SITE_URL and urlsplit(SITE_URL).hostname:
+    # The address printed on travelers is one this server answers to.
+    _site_host = urlsplit(SITE_URL).hostname
+    if _site_host not in ALLOWED_HOSTS and f"[{_site_host}]" not in ALLOWED_HOSTS:
+        ALLOWED_HOSTS.append(f"[{_site_host}]" if ":" in _site_host else _site_host)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -135,8 +142,10 @@ else:
             "NAME": DATA_DIR / "shopdesk.sqlite3",
             "OPTIONS": {
                 # WAL lets the web process and the task worker read while one writes.
+                # synchronous=FULL syncs the WAL on every commit: an acknowledged scan
+                # survives a power cut (NORMAL may lose the last commits before a checkpoint).
                 "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                     "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
                 ),
                 "transaction_mode": "IMMEDIATE",

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shopdesk.core.errors import ShopDeskError
 from shopdesk.core.models import Shop
+from shopdesk.lib.site_address import unreachable_print_address
 from shopdesk.travelers import batch as batches
 from shopdesk.travelers.models import BatchStatus, TravelerBatch
 
@@ -53,6 +54,16 @@ def batch_context(batch: TravelerBatch) -> dict[str, Any]:
         # The traveler a stalled print stopped at (the one after the last finished).
         "stuck_at": min(batch.done + 1, batch.total),
         "retryable": batch.retryable,
+    }
+
+
+def _page_context(request: HttpRequest, batch: TravelerBatch) -> dict[str, Any]:
+    """The batch page's context: the batch, and a warning when its QR codes carry an
+    address phones cannot open."""
+    return {
+        "nav": "jobs",
+        **batch_context(batch),
+        "print_address_unreachable": unreachable_print_address(request),
     }
 
 
@@ -97,7 +108,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     template = "travelers/batch.html"
     if request.htmx and not request.htmx.boosted:
         template += "#batch-progress"
-    response = render(request, template, {"nav": "jobs", **batch_context(batch)})
+    response = render(request, template, _page_context(request, batch))
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -115,7 +126,7 @@ def batch_retry(request: HttpRequest, batch_id: int) -> HttpResponse:
         return render(
             request,
             "travelers/batch.html",
-            {"nav": "jobs", **batch_context(batch), "retry_refused": error.message},
+            {**_page_context(request, batch), "retry_refused": error.message},
             status=error.status,
         )
     return HttpResponseRedirect(reverse("travelers:batch", args=[batch.pk]), status=303)
@@ -129,7 +140,7 @@ def batch_pdf(request: HttpRequest, batch_id: int) -> HttpResponse:
         return render(
             request,
             "travelers/batch.html",
-            {"nav": "jobs", **batch_context(batch), "not_ready": True},
+            {**_page_context(request, batch), "not_ready": True},
             status=409,
         )
     response = FileResponse(batch.pdf.open("rb"), content_type="application/pdf")

@@ -1,8 +1,9 @@
 """Background work for travelers: the combined PDF of a batch (see travelers.batch).
 
-The task runs in `manage.py db_worker`, outside any request. It stores its progress on the
-batch after every traveler, so the progress page shows real work done, and ends the batch
-as done (with its PDF on the private storage) or failed (with the reason in words).
+The task runs in the task worker (`manage.py task_worker`), outside any request. It stores
+its progress on the batch after every traveler, so the progress page shows real work done,
+and ends the batch as done (with its PDF on the private storage) or failed (with the reason
+in words).
 """
 
 from __future__ import annotations

@@ -48,6 +48,7 @@ from shopdesk.jobs.selectors import (
     get_operation_for,
     get_part_revision_for,
 )
+from shopdesk.lib.site_address import unreachable_print_address
 
 PAGE_SIZE = 50
 SEARCH_MAX_LENGTH = 100
@@ -238,6 +239,7 @@ def _forms_context(request: HttpRequest, job: Job) -> dict[str, Any]:
         "blocker_kinds": BlockerKind.choices,
         "blocker_client_id": uuid.uuid4().hex,
         "traveler_client_id": uuid.uuid4().hex,
+        "print_address_unreachable": unreachable_print_address(request),
         "release_problems": (
             services.job_gate_problems(
                 job,

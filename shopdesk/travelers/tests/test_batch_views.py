@@ -306,7 +306,7 @@ def test_a_batch_no_worker_picked_up_says_so_and_offers_to_try_again(
     body = supervisor_client.get(_page(running_batch.pk)).content.decode()
     assert (
         "Nothing has picked this batch up in 7 minutes. The background worker may not be "
-        "running (<code>manage.py db_worker</code>; <code>make run</code> starts it)."
+        "running (<code>manage.py task_worker</code>; <code>make run</code> starts it)."
     ) in body
     assert "Waiting for the print worker" not in body and ">Stalled</span>" in body
     assert f'action="{_retry(running_batch.pk)}"' in body and RETRY_BUTTON in body

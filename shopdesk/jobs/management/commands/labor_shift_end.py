@@ -1,7 +1,8 @@
 """Pause the labor of every shop whose shift end has passed today.
 
-scripts/serve.sh runs it every minute beside the task worker; `--every SECONDS` keeps it
-running in a loop (what serve.sh uses). Running it twice closes nothing more.
+The task worker (`manage.py task_worker`, started by `make run`) sweeps every minute by
+itself; this command is for a one-off run or a deployment without that worker (`--every
+SECONDS` keeps it running in a loop). Running it twice closes nothing more.
 """
 
 from __future__ import annotations
