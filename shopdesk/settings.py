@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "shopdesk.customers",
     "shopdesk.parts",
     "shopdesk.jobs",
+    "shopdesk.imports",
     "shopdesk.travelers",
     "shopdesk.api",
 ]
