@@ -334,7 +334,10 @@ def test_excel_workbook_with_jobs_and_routing_sheets(supervisor, shop):
 
 def test_released_status_goes_through_the_gate(supervisor, office, shop):
     load_catalog(supervisor)
-    text = "job,customer,part,qty,due,material status,status\nJ-8001,NWP,NP-220,5,2030-01-02,from stock,released"
+    text = (
+        "job,customer,part,qty,due,material status,status\n"
+        "J-8001,NWP,NP-220,5,2030-01-02,from stock,released"
+    )
     routing = csv_file("job,seq,work center\nJ-8001,1,Saw")
     refused = import_file(
         user=office, kind="jobs", file=csv_file(text), routing=routing, dry_run=False
