@@ -312,6 +312,22 @@ def heavy_scenarios(shop: Any, supervisor: Any) -> list[Result]:
     results = []
     from bench import documents
 
+    from bench import imports as import_bench  # 5,000 jobs with routings: dry run + import
+
+    imported = import_bench.run(shop, supervisor)
+    total = imported.get("total_s")
+    results.append(
+        Result(
+            scenario="import 5,000 jobs + routings",
+            request="POST /api/v1/imports/jobs, dry run + import",
+            target_ms=import_bench.TARGET_S * 1000,
+            status=imported.get("status", "?"),
+            median_ms=round(total * 1000, 1) if total is not None else None,
+            runs=1 if total is not None else 0,
+            target_on="total",
+            details=imported,
+        )
+    )
     upload = documents.run(shop, supervisor)
     results.append(
         Result(
