@@ -69,8 +69,7 @@ def files(jobs: int, seed: int = 9) -> dict[str, bytes]:
         "customers": _csv([["customer_code", "name"], *customers]),
         "work-centers": _csv([["work_center", "kind", "hours_per_day"], *centers]),
         "parts": _csv(
-            [["part_number", "revision", "description", "customer_code", "revision_status"]]
-            + parts
+            [["part_number", "revision", "description", "customer_code", "revision_status"]] + parts
         ),
         "jobs": _csv(job_rows),
         "routing": _csv(routing),

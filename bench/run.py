@@ -311,7 +311,6 @@ def heavy_scenarios(shop: Any, supervisor: Any) -> list[Result]:
     """Issue 3's upload and batch printing: each a few timed runs, not thirty."""
     results = []
     from bench import documents
-
     from bench import imports as import_bench  # 5,000 jobs with routings: dry run + import
 
     imported = import_bench.run(shop, supervisor)
