@@ -3,6 +3,7 @@ report of problems without writing anything. Templates of each kind's file."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -10,14 +11,20 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shopdesk.api.errors import ErrorOut, error_responses
-from shopdesk.imports import templates
+from shopdesk.api.schemas import DbId, SearchText, text
+from shopdesk.core.errors import InvalidInput
+from shopdesk.imports import exports, templates
 from shopdesk.imports.kinds import KINDS
 from shopdesk.imports.readers import MAX_FILE_BYTES, FileTooLarge
 from shopdesk.imports.services import ImportReport, import_file
+from shopdesk.jobs import labor, selectors
+from shopdesk.jobs.models import JobStage
 
 router = Router(tags=["imports"])
 
 KindName = Literal[tuple(KINDS)]
+StageName = Literal[("open", *JobStage.values)]
+JobNumber = text(20)
 
 
 class ProblemOut(Schema):
@@ -76,7 +83,7 @@ def _body(report: ImportReport) -> dict:
 @router.post(
     "/imports/{kind}",
     response={
-        **error_responses(403, 415),
+        **error_responses(403, 404, 415),
         200: ImportReportOut,
         422: ImportReportOut,
     },
@@ -106,7 +113,7 @@ def import_upload(
 
 @router.get(
     "/imports/{kind}/template",
-    response={200: None, **error_responses()},
+    response={200: None, **error_responses(404)},
     openapi_extra={
         "responses": {
             200: {
@@ -122,3 +129,128 @@ def import_template(
     """The kind's template: the header row every file of the kind may use, and an example
     row."""
     return templates.response(KINDS[kind], query.format, query.sheet)
+
+
+# ------------------------------------------------------------------------------------ exports
+
+FILE_RESPONSES = {
+    "responses": {
+        200: {
+            "description": "The rows as a CSV (UTF-8 with BOM) or Excel file.",
+            "content": {"text/csv": {}, templates.XLSX: {}},
+        }
+    }
+}
+
+
+class FormatQuery(Schema):
+    format: Literal["csv", "xlsx"] = "csv"
+
+
+class JobExportQuery(Schema):
+    stage: StageName | None = Field(None, description='A stage, or "open" for every open one.')
+    customer: DbId | None = None
+    work_center: DbId | None = Field(None, description="Only jobs now at this work center.")
+    late: bool = False
+    blocked: bool = False
+    q: SearchText = Field("", description="Job number, customer PO or part number.")
+
+
+class OperationExportQuery(Schema):
+    work_center: DbId = Field(description="The work center whose dispatch list to export.")
+
+
+class BlockerExportQuery(Schema):
+    job: JobNumber | None = Field(None, description="Only this job's blockers.")
+    open: bool | None = Field(None, description="true: open only; false: resolved only.")
+
+
+class LaborExportQuery(Schema):
+    job: JobNumber | None = None
+    operation: DbId | None = None
+    user: DbId | None = None
+    open: bool | None = None
+    started_from: datetime.date | None = None
+    started_to: datetime.date | None = None
+
+
+def _number(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    number = selectors.parse_job_number(raw)
+    if number is None:
+        raise InvalidInput("A job number looks like J-1042.", field="job")
+    return number
+
+
+@router.get(
+    "/exports/jobs",
+    response={200: None, **error_responses()},
+    openapi_extra=FILE_RESPONSES,
+    tags=["exports"],
+)
+def export_jobs(
+    request: HttpRequest, filters: Query[JobExportQuery], output: Query[FormatQuery]
+) -> HttpResponse:
+    """Every job GET /jobs lists with the same filters (not one page), as CSV or Excel."""
+    job_filters = selectors.JobFilters(
+        stage=filters.stage or "",
+        customer_id=filters.customer,
+        work_center_id=filters.work_center,
+        late=filters.late,
+        blocked=filters.blocked,
+        q=filters.q,
+    )
+    return exports.jobs(request.shop, job_filters).response(output.format)
+
+
+@router.get(
+    "/exports/operations",
+    response={200: None, **error_responses(404)},
+    openapi_extra=FILE_RESPONSES,
+    tags=["exports"],
+)
+def export_operations(
+    request: HttpRequest, filters: Query[OperationExportQuery], output: Query[FormatQuery]
+) -> HttpResponse:
+    """A work center's whole dispatch list (ready in order, then upcoming)."""
+    work_center = selectors.get_work_center_for(request.shop, filters.work_center)
+    return exports.operations(request.shop, work_center).response(output.format)
+
+
+@router.get(
+    "/exports/blockers",
+    response={200: None, **error_responses()},
+    openapi_extra=FILE_RESPONSES,
+    tags=["exports"],
+)
+def export_blockers(
+    request: HttpRequest, filters: Query[BlockerExportQuery], output: Query[FormatQuery]
+) -> HttpResponse:
+    """Every blocker GET /blockers lists with the same filters."""
+    return exports.blockers(
+        request.shop, job_number=_number(filters.job), open=filters.open
+    ).response(output.format)
+
+
+@router.get(
+    "/exports/labor-entries",
+    response={200: None, **error_responses()},
+    openapi_extra=FILE_RESPONSES,
+    tags=["exports"],
+)
+def export_labor(
+    request: HttpRequest, filters: Query[LaborExportQuery], output: Query[FormatQuery]
+) -> HttpResponse:
+    """Every labor entry GET /labor-entries lists with the same filters."""
+    if filters.started_from and filters.started_to and filters.started_from > filters.started_to:
+        raise InvalidInput("started_from is after started_to.", field="started_from")
+    labor_filters = labor.LaborFilters(
+        job_number=_number(filters.job),
+        operation_id=filters.operation,
+        user_id=filters.user,
+        open=filters.open,
+        started_from=filters.started_from,
+        started_to=filters.started_to,
+    )
+    return exports.labor_entries(request.shop, labor_filters).response(output.format)

@@ -157,3 +157,17 @@ def test_templates_download(supervisor):
     xlsx = client.get("/api/v1/imports/jobs/template?format=xlsx")
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx.content), read_only=True)
     assert workbook.sheetnames == ["Jobs", "Routing"]
+
+
+def test_the_schema_documents_imports_and_exports(db):
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    assert {
+        "/api/v1/imports/{kind}",
+        "/api/v1/imports/{kind}/template",
+        "/api/v1/exports/jobs",
+        "/api/v1/exports/operations",
+        "/api/v1/exports/blockers",
+        "/api/v1/exports/labor-entries",
+    } <= set(paths)
+    parameters = {p["name"] for p in paths["/api/v1/imports/{kind}"]["post"]["parameters"]}
+    assert "dry_run" in parameters
