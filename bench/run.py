@@ -474,6 +474,12 @@ def print_table(
                 f"{details['errors']} errors, {details['refused_409']} refused (409); "
                 f"the scanners themselves used {details['client_cpu_s']} s of CPU"
             )
+        elif "dry_run_s" in details:
+            print(
+                f"  {result.scenario}: {details['operations']:,} operations; dry run "
+                f"{details['dry_run_s']} s + import {details['import_s']} s "
+                f"(customers, work centers and parts first: {details['catalog_s']} s)"
+            )
         elif "total_s" in details:
             print(
                 f"  {result.scenario}: start {details.get('start_s')} s + render "
