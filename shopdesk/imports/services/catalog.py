@@ -65,7 +65,8 @@ def check_customers(
             "phone": row.read("phone", cells.text, 40),
             "notes": row.read("notes", cells.text, 4000),
         }
-        if invalid(code) or any(invalid(v) for v in values.values()):
+        # The key is checked even when other cells have problems: every problem is listed.
+        if invalid(code):
             continue
         if not code:
             row.problem("customer_code", "A customer code is required.")
@@ -76,6 +77,8 @@ def check_customers(
             )
             continue
         codes_seen[code.lower()] = row.line
+        if any(invalid(v) for v in values.values()):
+            continue
         name = values["name"]
         if name:
             if name.lower() in names_seen:
@@ -162,7 +165,7 @@ def check_work_centers(
             ),
             "active": row.read("active", cells.yes_no),
         }
-        if invalid(name) or any(invalid(v) for v in values.values()):
+        if invalid(name):
             continue
         if not name:
             row.problem("work_center", "A work center name is required.")
@@ -171,6 +174,8 @@ def check_work_centers(
             row.problem("work_center", f"{name} is also on line {seen[name.lower()]}.")
             continue
         seen[name.lower()] = row.line
+        if any(invalid(v) for v in values.values()):
+            continue
         target = by_name.get(name.lower())
         if target is None:
             report.created += 1

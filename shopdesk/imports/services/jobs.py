@@ -189,12 +189,13 @@ def _read_job(row: RowIn) -> tuple[int | None, dict[str, Any] | None]:
         "notes": row.read("notes", cells.text, 4000),
         "status": row.read("status", cells.choice, STATES, "status"),
     }
-    if invalid(number) or any(invalid(v) for v in raw.values()):
+    if invalid(number):
         return None, None
     if number is None:
         row.problem("job_number", "A job number is required.")
         return None, None
-    return number, raw
+    # The number is answered even when other cells have problems, so a duplicate is found too.
+    return number, None if any(invalid(v) for v in raw.values()) else raw
 
 
 def _resolve(
@@ -248,7 +249,11 @@ def _resolve(
     return values if ok else None
 
 
-def _read_operation(catalog: _Catalog, row: RowIn) -> tuple[int | None, OperationIn | None]:
+def _read_operation(
+    catalog: _Catalog, row: RowIn
+) -> tuple[int | None, int | None, OperationIn | None]:
+    """(job number, sequence, the operation); the key is answered even when another cell of
+    the row has a problem, so a duplicate is reported as well."""
     number = row.read("job_number", _job_number)
     sequence = row.read("sequence", cells.whole_number, low=0, high=1_000_000)
     center_name = row.read("work_center", cells.text, 80)
@@ -260,8 +265,6 @@ def _read_operation(catalog: _Catalog, row: RowIn) -> tuple[int | None, Operatio
         "run_minutes", cells.decimal_number, low=Decimal(0), high=MAX_MINUTES, places="0.01"
     )
     instructions = row.read("instructions", cells.text, 4000)
-    if any(invalid(v) for v in (number, sequence, center_name, name, setup, run, instructions)):
-        return None, None
     missing = [
         column
         for column, value in (
@@ -273,22 +276,30 @@ def _read_operation(catalog: _Catalog, row: RowIn) -> tuple[int | None, Operatio
     ]
     for column in missing:
         row.problem(column, f"The {column.replace('_', ' ')} is required.")
-    if missing:
-        return None, None
+    key_ok = not (invalid(number) or invalid(sequence) or number is None or sequence is None)
+    key = (number, sequence) if key_ok else (None, None)
+    if missing or any(invalid(v) for v in (number, sequence, center_name, name, setup, run)):
+        return (*key, None)
+    if invalid(instructions):
+        return (*key, None)
     center = catalog.work_centers.get(center_name.lower())
     if center is None:
         row.problem(
             "work_center", f"No work center named {center_name}; import work centers first."
         )
-        return None, None
-    return number, OperationIn(
-        row=row,
-        sequence=sequence,
-        work_center=center,
-        name=name,
-        setup_minutes=setup if setup is not None else Decimal("0.00"),
-        run_minutes=run if run is not None else Decimal("0.00"),
-        instructions=instructions,
+        return (*key, None)
+    return (
+        number,
+        sequence,
+        OperationIn(
+            row=row,
+            sequence=sequence,
+            work_center=center,
+            name=name,
+            setup_minutes=setup if setup is not None else Decimal("0.00"),
+            run_minutes=run if run is not None else Decimal("0.00"),
+            instructions=instructions,
+        ),
     )
 
 
@@ -321,7 +332,7 @@ def check_jobs(
         if number in jobs:
             row.problem("job_number", f"J-{number} is also on line {jobs[number].row.line}.")
             continue
-        values = _resolve(catalog, row, number, raw)
+        values = _resolve(catalog, row, number, raw) if raw is not None else None
         existing = catalog.jobs.get(number)
         if existing is not None and existing.state in (JobState.SHIPPED, JobState.CLOSED):
             row.problem(
@@ -331,7 +342,11 @@ def check_jobs(
             )
             continue
         jobs[number] = JobIn(
-            row=row, number=number, existing=existing, values=values or {}, state=raw["status"]
+            row=row,
+            number=number,
+            existing=existing,
+            values=values or {},
+            state=raw["status"] if raw is not None else None,
         )
         if values is None:
             failed.add(number)
@@ -340,17 +355,18 @@ def check_jobs(
     by_job: dict[int, list[OperationIn]] = {}
     seen: dict[tuple[int, int], int] = {}
     for row in routing_rows:
-        number, operation = _read_operation(catalog, row)
-        if operation is None or number is None:
+        number, sequence, operation = _read_operation(catalog, row)
+        if number is None or sequence is None:
             continue
-        if (number, operation.sequence) in seen:
+        if (number, sequence) in seen:
             row.problem(
                 "sequence",
-                f"J-{number} sequence {operation.sequence} is also on line "
-                f"{seen[(number, operation.sequence)]}.",
+                f"J-{number} sequence {sequence} is also on line {seen[(number, sequence)]}.",
             )
             continue
-        seen[(number, operation.sequence)] = row.line
+        seen[(number, sequence)] = row.line
+        if operation is None:
+            continue
         if number not in jobs and number not in catalog.jobs:
             row.problem("job_number", f"J-{number} is neither in the jobs table nor in ShopDesk.")
             continue

@@ -71,7 +71,7 @@ def check_parts(
             "material": row.read("material", cells.text, 120),
         }
         customer_code = row.read("customer_code", cells.text, 20)
-        if any(invalid(v) for v in (number, code, status, note, customer_code, *values.values())):
+        if invalid(number) or invalid(code):
             continue
         if not number:
             row.problem("part_number", "A part number is required.")
@@ -84,6 +84,8 @@ def check_parts(
             row.problem("revision", f"{number} rev {code} is also on line {seen[key]}.")
             continue
         seen[key] = row.line
+        if any(invalid(v) for v in (status, note, customer_code, *values.values())):
+            continue
         if customer_code:
             found = customers.get(customer_code.lower(), [])
             if len(found) != 1:

@@ -353,3 +353,29 @@ def test_released_status_goes_through_the_gate(supervisor, office, shop):
     job = Job.objects.get(shop=shop, number=8001)
     assert job.state == JobState.RELEASED and job.stage == JobStage.RELEASED
     assert Event.objects.filter(job=job, kind="job.release_overridden").exists()
+
+
+def test_a_row_with_several_problems_reports_each(supervisor):
+    text = (
+        "code,name,email\n"
+        "NWP,Northwind Pumps,orders@x\n"  # a bad email, and the key still counts
+        "NWP,Northwind again,\n"  # so this duplicate is found
+        ",=cmd|' /C calc'!A0,\n"  # no code and a formula: both said
+    )
+    report = import_file(user=supervisor, kind="customers", file=csv_file(text), dry_run=True)
+    assert sorted((p.line, p.column) for p in report.problems) == [
+        (2, "email"),
+        (3, "code"),
+        (4, "code"),
+        (4, "name"),
+    ]
+    routing = "job,seq,work center,run minutes\nJ-1,10,Saw,x\nJ-1,10,Saw,1\n"
+    report = import_file(
+        user=supervisor,
+        kind="jobs",
+        file=csv_file("job,customer,part\nJ-1,C,P\nJ-1,C,P"),
+        routing=csv_file(routing),
+        dry_run=True,
+    )
+    where = {(p.sheet, p.line, p.column) for p in report.problems}
+    assert {("data.csv", 3, "job"), ("data.csv", 2, "run minutes"), ("data.csv", 3, "seq")} <= where
