@@ -59,8 +59,8 @@ def test_the_report_lists_each_problem_with_line_and_column(supervisor):
     assert response.status_code == 200
     html = response.content.decode()
     assert "2 problems" in html and "nothing was imported" in html
-    assert '<td class="num">4</td><td><code>Customer code</code></td>' in html
-    assert '<td class="num">5</td><td><code>Customer code</code></td>' in html
+    for line in (4, 5):
+        assert f'data-label="line">{line}</td><td class="im-col"><code>Customer code</code>' in html
     assert "Import 0 new" not in html and not PendingImport.objects.exists()
     assert Customer.objects.count() == 0
 
