@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
 
 from shopdesk.core.errors import InvalidInput
-from shopdesk.core.models import Shop
+from shopdesk.core.models import Event, Shop
 from shopdesk.customers.models import Customer
 from shopdesk.imports import cells
 from shopdesk.imports.services.catalog import Write
@@ -111,6 +112,7 @@ def check_parts(
         plan.revisions.append((row, code, status or RevisionStatus.DRAFT, note or ""))
 
     writes: list[Write] = []
+    new_parts: list[PartPlan] = []
     for plan in plans.values():
         part = parts.get(plan.number.lower())
         known = revisions.get(part.pk, {}) if part else {}
@@ -150,7 +152,8 @@ def check_parts(
                         "one released.",
                     )
                     problem = True
-                else:
+                elif now != RevisionStatus.RELEASED:
+                    # Released on the way, then superseded by the file's released revision.
                     to_release.append((row, code))
         if problem:
             continue
@@ -169,37 +172,130 @@ def check_parts(
             }
         if part is None:
             report.created += 1
-        elif changes or new_codes or to_release:
+            new_parts.append(plan)
+            continue
+        if changes or new_codes or to_release:
             report.updated += 1
         else:
             report.unchanged += 1
             continue
         writes.append((plan.first_row, _writer(user, part, plan, changes, new_codes, to_release)))
+    if new_parts:
+        writes.insert(0, (new_parts[0].first_row, lambda: _create_parts(user, shop, new_parts)))
     return writes
+
+
+def _create_parts(user: AbstractBaseUser, shop: Shop, plans: list[PartPlan]) -> None:
+    """New parts with their revisions in bulk, with the facts and events the parts services
+    write one by one: the part, each revision (released, superseded by the later release, or
+    a draft), the part's current revision code, and part.created, part.revision_created,
+    part.revision_released and part.revision_superseded events. A new part has no jobs, so
+    releasing its revision raises no notices."""
+    now = timezone.now()
+    parts: list[Part] = []
+    revisions: list[list[PartRevision]] = []
+    for plan in plans:
+        released = next(
+            (code for _r, code, status, _n in plan.revisions if status == RevisionStatus.RELEASED),
+            None,
+        )
+        drafts = [code for _r, code, status, _n in plan.revisions if status == RevisionStatus.DRAFT]
+        part = Part(
+            shop=shop,
+            number=plan.number,
+            revision=released or (drafts[-1] if drafts else plan.revisions[-1][1]),
+            created_at=now,
+            **plan.fields,
+        )
+        parts.append(part)
+        revisions.append(
+            [
+                PartRevision(
+                    shop=shop,
+                    part=part,
+                    code=code,
+                    status=status,
+                    note=note,
+                    created_by=user,
+                    created_at=now,
+                    released_by=user if status != RevisionStatus.DRAFT else None,
+                    released_at=now if status != RevisionStatus.DRAFT else None,
+                    superseded_at=now if status == RevisionStatus.SUPERSEDED else None,
+                )
+                for _row, code, status, note in plan.revisions
+            ]
+        )
+    Part.objects.bulk_create(parts, batch_size=500)
+    for part, part_revisions in zip(parts, revisions, strict=True):
+        for revision in part_revisions:
+            revision.part = part
+    PartRevision.objects.bulk_create(
+        [revision for group in revisions for revision in group], batch_size=500
+    )
+    events: list[Event] = []
+
+    def event(kind: str, subject: Any, summary: str, **after: Any) -> None:
+        events.append(
+            Event(
+                shop=shop,
+                actor=user,
+                kind=kind,
+                subject_type=type(subject).__name__.lower(),
+                subject_id=subject.pk,
+                summary=summary[:300],
+                after={**after, "imported": True},
+                created_at=now,
+            )
+        )
+
+    for part, part_revisions in zip(parts, revisions, strict=True):
+        first = part_revisions[0]
+        event("part.created", part, f"Part {part.number} rev {first.code} created (imported)")
+        for revision in part_revisions[1:]:
+            event(
+                "part.revision_created",
+                revision,
+                f"Revision {revision.code} of {part.number} added as a draft",
+                draft=revision.code,
+                note=revision.note,
+            )
+        for revision in part_revisions:
+            if revision.status != RevisionStatus.DRAFT:
+                event(
+                    "part.revision_released",
+                    revision,
+                    f"Revision {revision.code} of {part.number} released",
+                    released=revision.code,
+                )
+        final = next((r for r in part_revisions if r.status == RevisionStatus.RELEASED), None)
+        for revision in part_revisions:
+            if revision.status == RevisionStatus.SUPERSEDED and final is not None:
+                event(
+                    "part.revision_superseded",
+                    revision,
+                    f"Revision {revision.code} of {part.number} superseded by {final.code}",
+                    status=RevisionStatus.SUPERSEDED,
+                    by=final.code,
+                )
+    Event.objects.bulk_create(events, batch_size=500)
 
 
 def _writer(
     user: AbstractBaseUser,
-    part: Part | None,
+    part: Part,
     plan: PartPlan,
     changes: dict[str, Any],
     new_codes: list[tuple[RowIn, str, str]],
     to_release: list[tuple[RowIn, str]],
 ) -> Any:
+    """An existing part's changes, through the parts services: its fields, its new revisions
+    as drafts, then the releases (superseding the one before, with notices on open jobs)."""
+
     def write() -> None:
         target = part
-        codes = list(new_codes)
-        if target is None:
-            _row, first, note = codes.pop(0)
-            target = part_services.part_create(
-                user=user, number=plan.number, revision=first, **plan.fields
-            )
-            if note:
-                # The first revision is made by part_create; its note is the file's.
-                PartRevision.objects.filter(part=target, code=first).update(note=note)
-        elif changes:
+        if changes:
             target = part_services.part_update(user=user, part=target, **changes)
-        for _row, code, note in codes:
+        for _row, code, note in new_codes:
             part_services.revision_create(user=user, part=target, code=code, note=note)
         for _row, code in to_release:
             revision = PartRevision.objects.get(part=target, code__iexact=code)

@@ -379,3 +379,33 @@ def test_a_row_with_several_problems_reports_each(supervisor):
     )
     where = {(p.sheet, p.line, p.column) for p in report.problems}
     assert {("data.csv", 3, "job"), ("data.csv", 2, "run minutes"), ("data.csv", 3, "seq")} <= where
+
+
+def test_releasing_a_new_revision_by_import_supersedes_and_notifies_open_jobs(supervisor, shop):
+    from shopdesk.jobs.models import RevisionNotice
+
+    load_catalog(supervisor)
+    import_file(
+        user=supervisor,
+        kind="jobs",
+        file=csv_file(JOBS),
+        routing=csv_file(ROUTING),
+        dry_run=False,
+    )
+    newer = PARTS.replace(
+        "NP-220,B,Pump housing,NWP,released", "NP-220,B,Pump housing,NWP,superseded"
+    )
+    newer += "\nNP-220,C,Pump housing,NWP,released"
+    report = import_file(user=supervisor, kind="parts", file=csv_file(newer), dry_run=False)
+    assert report.applied and (report.created, report.updated) == (0, 1)
+    part = Part.objects.get(shop=shop, number="NP-220")
+    assert part.revision == "C"
+    assert dict(part.revisions.values_list("code", "status")) == {
+        "A": RevisionStatus.SUPERSEDED,
+        "B": RevisionStatus.SUPERSEDED,
+        "C": RevisionStatus.RELEASED,
+    }
+    # The open jobs on B get a notice of change, as a release on the part's page gives them.
+    assert RevisionNotice.objects.filter(job__number=5001, to_revision__code="C").exists()
+    back = import_file(user=supervisor, kind="parts", file=csv_file(PARTS), dry_run=True)
+    assert [(p.line, p.column) for p in back.problems] == [(3, "revision status")]
