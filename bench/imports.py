@@ -123,6 +123,12 @@ def run(shop: Any, user: Any, *, jobs: int = JOBS) -> dict[str, Any]:
             outcome["import_s"] = round(time.perf_counter() - started, 2)
             if checked["created"] != jobs or imported["created"] != jobs:
                 raise RuntimeError(f"created {imported['created']} of {jobs}")
+            # The same file again: every row matched by key, nothing written.
+            started = time.perf_counter()
+            again = post(client, "jobs", False, file=made["jobs"], routing=made["routing"])
+            outcome["reimport_s"] = round(time.perf_counter() - started, 2)
+            if again["unchanged"] != jobs:
+                raise RuntimeError(f"re-import left {again['unchanged']} of {jobs} unchanged")
             outcome["total_s"] = round(outcome["dry_run_s"] + outcome["import_s"], 2)
             outcome["status"] = "ok" if outcome["total_s"] <= TARGET_S else "over target"
             raise _Rollback

@@ -126,7 +126,7 @@ class _Catalog:
         for start in range(0, len(ordered), BATCH):
             for job in Job.objects.filter(
                 shop=shop, number__in=ordered[start : start + BATCH]
-            ).select_related("part", "part_revision"):
+            ).select_related("customer", "part", "part_revision", "owner"):
                 self.jobs[job.number] = job
         self.routings: dict[int, list[Operation]] = {}
         job_ids = [job.pk for job in self.jobs.values()]
