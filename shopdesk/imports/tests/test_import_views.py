@@ -107,3 +107,21 @@ def test_templates_download_from_the_page(office):
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="parts-template.xlsx"'
     assert _client(office).get("/imports/templates/invoices.csv").status_code == 404
+
+
+def test_jobs_with_a_routing_file_through_the_page(supervisor, shop, customer, part, work_centers):
+    from shopdesk.jobs.models import Job
+
+    customer.code = "NWP"
+    customer.save()
+    client = _client(supervisor)
+    jobs = b"job,customer,part,qty,due\r\nJ-4001,NWP,NP-220,10,2030-06-01\r\n"
+    routing = b"job,seq,work center\r\nJ-4001,10,Saw\r\nJ-4001,20,CNC Mill\r\n"
+    checked = client.post(
+        "/imports/check/",
+        {"kind": "jobs", "file": _file(jobs, "jobs.csv"), "routing": _file(routing, "ops.csv")},
+    )
+    assert b"Ready to import: 1 new" in checked.content
+    client.post(f"/imports/{PendingImport.objects.get().pk}/apply/")
+    job = Job.objects.get(shop=shop, number=4001)
+    assert list(job.operations.values_list("name", flat=True)) == ["Saw", "CNC Mill"]
