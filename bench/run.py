@@ -311,7 +311,22 @@ def heavy_scenarios(shop: Any, supervisor: Any) -> list[Result]:
     """Issue 3's upload and batch printing: each a few timed runs, not thirty."""
     results = []
     from bench import documents
+    from bench import imports as import_bench  # 5,000 jobs with routings: dry run + import
 
+    imported = import_bench.run(shop, supervisor)
+    total = imported.get("total_s")
+    results.append(
+        Result(
+            scenario="import 5,000 jobs + routings",
+            request="POST /api/v1/imports/jobs, dry run + import",
+            target_ms=import_bench.TARGET_S * 1000,
+            status=imported.get("status", "?"),
+            median_ms=round(total * 1000, 1) if total is not None else None,
+            runs=1 if total is not None else 0,
+            target_on="total",
+            details=imported,
+        )
+    )
     upload = documents.run(shop, supervisor)
     results.append(
         Result(
@@ -458,6 +473,12 @@ def print_table(
                 f"{details['throughput_rps']} requests/s, max {details['max_ms']} ms, "
                 f"{details['errors']} errors, {details['refused_409']} refused (409); "
                 f"the scanners themselves used {details['client_cpu_s']} s of CPU"
+            )
+        elif "dry_run_s" in details:
+            print(
+                f"  {result.scenario}: {details['operations']:,} operations; dry run "
+                f"{details['dry_run_s']} s + import {details['import_s']} s "
+                f"(customers, work centers and parts first: {details['catalog_s']} s)"
             )
         elif "total_s" in details:
             print(

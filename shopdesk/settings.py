@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "shopdesk.customers",
     "shopdesk.parts",
     "shopdesk.jobs",
+    "shopdesk.imports",
     "shopdesk.travelers",
     "shopdesk.api",
 ]

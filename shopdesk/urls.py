@@ -6,5 +6,7 @@ urlpatterns = [
     path("customers/", include("shopdesk.customers.urls")),
     path("parts/", include("shopdesk.parts.urls")),
     path("t/", include("shopdesk.travelers.urls")),
+    path("imports/", include("shopdesk.imports.urls")),
+    path("exports/", include("shopdesk.imports.export_urls")),
     path("api/v1/", include("shopdesk.api.urls")),
 ]

@@ -7,6 +7,7 @@ from ninja import NinjaAPI, Swagger
 from shopdesk.api.auth import ApiTokenAuth, SessionAuth
 from shopdesk.api.errors import install_error_handlers
 from shopdesk.customers.api import router as customers_router
+from shopdesk.imports.api import router as imports_router
 from shopdesk.jobs.api import router as jobs_router
 from shopdesk.jobs.api_dispatch import router as dispatch_router
 from shopdesk.jobs.api_labor import router as labor_router
@@ -42,3 +43,4 @@ api.add_router("", labor_router)  # issue 4: labor entries
 api.add_router("", travelers_router)
 api.add_router("", customers_router)
 api.add_router("", parts_router)
+api.add_router("", imports_router)

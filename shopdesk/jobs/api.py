@@ -878,17 +878,13 @@ def _blocker(shop: Any, blocker_id: int) -> Blocker:
 @router.get("/blockers", response={200: BlockerPage, **error_responses()}, tags=["blockers"])
 def blocker_list(request: HttpRequest, filters: Query[BlockerQuery]) -> dict:
     """Blockers of the shop, newest first."""
-    blockers = Blocker.objects.filter(shop=request.shop).select_related(
-        "job", "owner", "raised_by", "resolved_by"
-    )
+    number = None
     if filters.job is not None:
         number = selectors.parse_job_number(filters.job)
         if number is None:
             raise InvalidInput("A job number looks like J-1042.", field="job")
-        blockers = blockers.filter(job__number=number)
-    if filters.open is not None:
-        blockers = blockers.filter(resolved_at__isnull=filters.open)
-    return paginate(blockers.order_by("-raised_at", "-id"), filters)
+    blockers = selectors.blocker_list(request.shop, job_number=number, open=filters.open)
+    return paginate(blockers, filters)
 
 
 @router.post(

@@ -258,3 +258,18 @@ def work_center_list(shop: Shop) -> QuerySet[WorkCenter]:
         )
         .order_by("-active", "name", "pk")
     )
+
+
+def blocker_list(
+    shop: Shop, *, job_number: int | None = None, open: bool | None = None
+) -> QuerySet:
+    """Blockers of the shop, newest first: the API's list and its exports read the same rows.
+    `open` True: open only; False: resolved only."""
+    blockers = Blocker.objects.filter(shop=shop).select_related(
+        "job", "operation", "owner", "raised_by", "resolved_by"
+    )
+    if job_number is not None:
+        blockers = blockers.filter(job__number=job_number)
+    if open is not None:
+        blockers = blockers.filter(resolved_at__isnull=open)
+    return blockers.order_by("-raised_at", "-id")
