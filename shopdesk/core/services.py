@@ -13,6 +13,7 @@ from django.utils import timezone
 from shopdesk.core.errors import InvalidInput, PermissionRefused
 from shopdesk.core.models import ApiToken, Event, Membership, Shop, hash_token
 from shopdesk.core.permissions import membership_of
+from shopdesk.lib.db import for_update
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -66,7 +67,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str = "") -> tuple[ApiToke
 
 @transaction.atomic
 def api_token_revoke(*, user: AbstractBaseUser, token: ApiToken) -> ApiToken:
-    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    token = for_update(ApiToken.objects).get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -99,7 +100,7 @@ def membership_set_badge(
     actor = membership_of(user)
     if not actor.can_supervise:
         raise PermissionRefused("Only an owner or a supervisor can set badge numbers and PINs.")
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    membership = for_update(Membership.objects).select_related("user").get(pk=membership.pk)
     if membership.shop_id != actor.shop_id:
         raise PermissionRefused("That person is not in your shop.")
     badge_number = (badge_number or "").strip()
@@ -176,7 +177,7 @@ def shop_set_floor_settings(
         raise InvalidInput(
             "The kiosk signs out after 1 to 120 idle minutes.", field="kiosk_idle_minutes"
         )
-    shop = Shop.objects.select_for_update().get(pk=actor.shop_id)
+    shop = for_update(Shop.objects).get(pk=actor.shop_id)
     before = {
         "shift_end_time": shop.shift_end_time.isoformat() if shop.shift_end_time else None,
         "kiosk_idle_minutes": shop.kiosk_idle_minutes,

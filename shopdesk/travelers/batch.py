@@ -26,6 +26,7 @@ from shopdesk.core.services import event_append
 from shopdesk.jobs.models import Job, JobState
 from shopdesk.jobs.selectors import parse_job_number
 from shopdesk.jobs.services import job_release
+from shopdesk.lib.db import for_update
 from shopdesk.travelers.models import BatchStatus, TravelerBatch
 from shopdesk.travelers.services import traveler_print
 from shopdesk.travelers.tasks import traveler_batch_render
@@ -189,7 +190,7 @@ def traveler_batch_retry(
     membership = require_planner(user)
     base_url = _base_url(site_url)
     try:
-        batch = TravelerBatch.objects.select_for_update().get(pk=batch.pk, shop=membership.shop)
+        batch = for_update(TravelerBatch.objects).get(pk=batch.pk, shop=membership.shop)
     except TravelerBatch.DoesNotExist as exc:
         raise Http404("No such batch.") from exc
     if not batch.retryable:
