@@ -286,9 +286,10 @@ def document_get(request: HttpRequest, document_id: DbId) -> Document:
 
 @router.get(
     "/documents/{document_id}/file",
-    response=error_responses(404),
+    response=error_responses(404, 410),
     openapi_extra={"responses": {"200": FILE_RESPONSE}},
 )
 def document_file(request: HttpRequest, document_id: DbId) -> HttpResponse:
-    """The document's file, streamed."""
+    """The document's file, streamed. 410 when the stored file is missing on the server (a
+    database restored without its files)."""
     return file_response(selectors.get_document_for(request.shop, document_id))

@@ -15,6 +15,7 @@ from shopdesk.api.schemas import InSchema, text
 from shopdesk.core.errors import ActionRefused
 from shopdesk.core.permissions import require_planner
 from shopdesk.jobs.selectors import get_job_for
+from shopdesk.parts.files import open_stored
 from shopdesk.travelers import batch as batches
 from shopdesk.travelers.models import BatchStatus, Traveler, TravelerBatch
 
@@ -162,12 +163,13 @@ def traveler_batch_retry(request: HttpRequest, batch_id: str) -> Status[Traveler
 
 @router.get(
     "/traveler-batches/{batch_id}/pdf",
-    response=error_responses(403, 404, 409),
+    response=error_responses(403, 404, 409, 410),
     openapi_extra={"responses": {"200": PDF_RESPONSE}},
     url_name="traveler_batch_pdf",
 )
 def traveler_batch_pdf(request: HttpRequest, batch_id: str) -> HttpResponse:
-    """The batch's combined PDF; 409 while it is still being made or when it failed."""
+    """The batch's combined PDF; 409 while it is still being made or when it failed, 410 when
+    its stored file is missing on the server."""
     batch = _planner_batch(request, batch_id)
     if batch.status != BatchStatus.DONE or not batch.pdf:
         if batch.status == BatchStatus.FAILED:
@@ -177,7 +179,8 @@ def traveler_batch_pdf(request: HttpRequest, batch_id: str) -> HttpResponse:
         raise ActionRefused(
             f"The PDF is not ready yet: {batch.done} of {batch.total} travelers done."
         )
-    response = FileResponse(batch.pdf.open("rb"), content_type="application/pdf")
+    opened = open_stored(batch.pdf, what=f"traveler batch {batch.pk}", remedy=batches.REPRINT)
+    response = FileResponse(opened, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="travelers-batch-{batch.pk}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

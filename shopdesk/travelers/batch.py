@@ -31,6 +31,9 @@ from shopdesk.travelers.models import BatchStatus, TravelerBatch
 from shopdesk.travelers.services import traveler_print
 from shopdesk.travelers.tasks import traveler_batch_render
 
+# What restores a batch's PDF that is missing on the server.
+REPRINT = "print the same jobs' travelers in a new batch"
+
 MAX_JOBS_PER_BATCH = 200
 # How many entries of a request are looked at at all: enough for a page of selections with
 # duplicates, few enough that a hostile list costs nothing.

@@ -65,7 +65,13 @@ def _write_blob(shop: Shop, upload: UploadedFile, digest: files.Digest, content_
     """The storage name of the content, written now unless the shop has it already."""
     existing = StoredFile.objects.filter(shop=shop, sha256=digest.sha256).only("blob").first()
     if existing is not None:
-        return existing.blob.name
+        name = existing.blob.name
+        if not private_storage.exists(name):
+            # The stored copy went missing (restored without the files): the same bytes
+            # uploaded again put it back for every document that shares them.
+            upload.seek(0)
+            private_storage.save(name, upload)
+        return name
     path = stored_file_path(
         StoredFile(shop=shop, sha256=digest.sha256, size=digest.size), upload.name or ""
     )
