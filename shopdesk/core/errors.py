@@ -40,3 +40,10 @@ class FileMissing(ShopDeskError):
     folder, a disk replaced): nothing the caller can fix by asking again."""
 
     status = 410
+
+
+class NotFound(ShopDeskError):
+    """Nothing of that kind exists yet in the caller's own shop, said with what to do about it
+    (another shop's objects are a plain 404 that says nothing)."""
+
+    status = 404
