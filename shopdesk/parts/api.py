@@ -23,7 +23,7 @@ from shopdesk.api.schemas import (
     text,
 )
 from shopdesk.core.errors import InvalidInput
-from shopdesk.parts import selectors, services
+from shopdesk.parts import files, selectors, services
 from shopdesk.parts.files import kind_for_name
 from shopdesk.parts.models import Document, DocumentKind, Part, PartRevision
 from shopdesk.parts.views import file_response
@@ -207,9 +207,15 @@ class DocumentQuery(Schema):
 
 
 FILE_RESPONSE = {
-    "description": "The stored file, with its sniffed content type. PDFs and images are "
-    "served inline, everything else as an attachment.",
-    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    "description": "The stored file, with the content type read from its content (one of the "
+    "listed ones). PDFs and images are served inline, everything else as an attachment.",
+    # Every type the content can be recognised as (files.sniff), without parameters.
+    "content": {
+        media_type: {"schema": {"type": "string", "format": "binary"}}
+        for media_type in dict.fromkeys(
+            content_type.split(";")[0] for content_type in files.EXTENSION_FOR_TYPE
+        )
+    },
 }
 
 

@@ -47,6 +47,7 @@ BINARY = "application/octet-stream"
 INLINE_TYPES = frozenset({PDF, PNG, JPEG, GIF, WEBP})
 
 # The extension a generated name gets for each sniffed type.
+# (Its keys are every type `sniff` answers; the API documents downloads with them.)
 EXTENSION_FOR_TYPE = {
     PDF: "pdf",
     PNG: "png",
