@@ -6,11 +6,12 @@ import datetime
 import re
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from shopdesk.core.errors import InvalidInput, PermissionRefused
+from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
 from shopdesk.core.models import ApiToken, Event, Membership, Shop, hash_token
 from shopdesk.core.permissions import membership_of
 from shopdesk.lib.db import for_update
@@ -46,9 +47,22 @@ def event_append(
     )
 
 
+# Active (unrevoked) API tokens a person may hold: enough for every integration, few enough
+# that a forgotten one is noticed on the account page.
+MAX_ACTIVE_TOKENS = 20
+
+
 @transaction.atomic
 def api_token_create(*, user: AbstractBaseUser, name: str = "") -> tuple[ApiToken, str]:
-    """Create a token for the user; answers the record and the raw token (shown once)."""
+    """Create a token for the user; answers the record and the raw token (shown once).
+    Refused when the person already holds MAX_ACTIVE_TOKENS active tokens."""
+    # Lock the person so two requests at once cannot both pass the count.
+    list(for_update(get_user_model().objects).filter(pk=user.pk).values_list("pk", flat=True))
+    active = ApiToken.objects.filter(user=user, revoked_at__isnull=True).count()
+    if active >= MAX_ACTIVE_TOKENS:
+        raise ActionRefused(
+            f"You have {active} active tokens, the most allowed. Revoke one you no longer use."
+        )
     raw = ApiToken.generate()
     token = ApiToken.objects.create(
         user=user, name=name[:80], prefix=raw[:10], key_hash=hash_token(raw)
