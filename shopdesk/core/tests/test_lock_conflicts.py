@@ -114,3 +114,22 @@ def test_an_api_call_hit_by_a_conflict_answers_json(supervisor, planned_job):
     assert response.status_code == 503
     assert response.json()["detail"].endswith("Try again.")
     assert response.json()["errors"] == []
+
+
+def test_every_row_lock_goes_through_for_update():
+    """select_for_update() alone also locks every select_related row (the shop behind a part,
+    the job behind a traveler) and blocks inserts that reference the row: the crossed orders
+    that deadlocked. Services lock through shopdesk.lib.db.for_update only."""
+    from pathlib import Path
+
+    import shopdesk
+
+    root = Path(shopdesk.__file__).parent
+    direct = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        and path.name != "db.py"
+        and ".select_for_update(" in path.read_text()
+    ]
+    assert direct == []
