@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict, UnreadablePostError
 from django.shortcuts import render
 
 from shopdesk.lib.db import is_lock_conflict
@@ -100,10 +100,15 @@ class NulCharacterMiddleware:
         if api:
             return self._api_body_refusal(request)
         if request.method == "POST" and request.content_type in FORM_TYPES:
-            # Parsing here is what the CSRF check does next anyway; an unreadable body
-            # raises the same error it would raise there.
-            if _nul_field(request.POST) is not None:
-                request.POST = _without_nul(request.POST)
+            # Parsing here is what the CSRF check does next anyway; a malformed body raises
+            # the same error it would raise there, and a client gone mid-upload is let pass
+            # as the CSRF check lets it.
+            try:
+                posted = request.POST
+            except UnreadablePostError:
+                return None
+            if _nul_field(posted) is not None:
+                request.POST = _without_nul(posted)
         return None
 
     def _api_body_refusal(self, request: HttpRequest) -> HttpResponse | None:
