@@ -110,6 +110,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "shopdesk.core.middleware.KioskIdleMiddleware",  # issue 4: kiosk idle sign-out
     "shopdesk.core.middleware.ShopMiddleware",
+    # NUL characters in paths, query strings, forms and API bodies; lock conflicts as a 503.
+    "shopdesk.core.guards.NulCharacterMiddleware",
+    "shopdesk.core.guards.LockConflictMiddleware",
     "shopdesk.core.middleware.ContentSecurityPolicyMiddleware",
 ]
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -132,3 +133,21 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return respond(request, 413, error_body("The request body is too large."))
+
+    @api.exception_handler(MultiPartParserError)
+    def unreadable_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        # Django reads an upload's part headers (the file name among them) up to a fixed size.
+        if "header size" in str(exc):
+            detail = (
+                "The file name is too long to read: keep file names under 255 characters "
+                "and upload again."
+            )
+            return respond(request, 400, error_body(detail, [{"field": "file", "message": detail}]))
+        return respond(
+            request, 400, error_body(f"The upload is not valid multipart/form-data: {exc}")
+        )
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        # Too many form fields or files, a malformed multipart body: Django's own limits.
+        return respond(request, 400, error_body("The request could not be read: " + str(exc)))

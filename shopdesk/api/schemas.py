@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any
+from decimal import Decimal
+from typing import Annotated, Any, get_args
 
 from django.db.models import QuerySet
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict
+from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator
 
 # Ids fit a 64-bit database integer; a larger number is a 422, not a database overflow.
 MAX_ID = 2**63 - 1
@@ -33,10 +34,34 @@ def text(max_length: int) -> Any:
 SearchText = text(100)
 
 
+NUMBER_TYPES = (int, float, Decimal)
+
+
+def _mentions(annotation: Any, types: tuple[Any, ...]) -> bool:
+    """Whether a field's type is one of `types`, or a union or Annotated holding one."""
+    if annotation in types:
+        return True
+    return any(_mentions(arg, types) for arg in get_args(annotation))
+
+
 class InSchema(Schema):
-    """A request body: a misspelt field is refused (422), not silently ignored."""
+    """A request body: a misspelt field is refused (422), not silently ignored.
+
+    True and false are not numbers: pydantic would take `"quantity": true` as 1, so every
+    number field of every body, nested ones included, refuses a boolean."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, bool):
+            return value
+        field = cls.model_fields.get(info.field_name or "")
+        annotation = field.annotation if field is not None else None
+        if _mentions(annotation, NUMBER_TYPES) and not _mentions(annotation, (bool, Any)):
+            raise ValueError("Give a number, not true or false.")
+        return value
 
 
 class PageQuery(Schema):

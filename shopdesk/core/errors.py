@@ -33,3 +33,17 @@ class PermissionRefused(ShopDeskError):
     """The caller's role may not do this in their own shop."""
 
     status = 403
+
+
+class FileMissing(ShopDeskError):
+    """The record is there but its stored file is not (a database restored without its files
+    folder, a disk replaced): nothing the caller can fix by asking again."""
+
+    status = 410
+
+
+class NotFound(ShopDeskError):
+    """Nothing of that kind exists yet in the caller's own shop, said with what to do about it
+    (another shop's objects are a plain 404 that says nothing)."""
+
+    status = 404

@@ -6,13 +6,15 @@ import datetime
 import re
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from shopdesk.core.errors import InvalidInput, PermissionRefused
+from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
 from shopdesk.core.models import ApiToken, Event, Membership, Shop, hash_token
 from shopdesk.core.permissions import require_office_session, require_supervisor
+from shopdesk.lib.db import for_update
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -51,13 +53,26 @@ def _refuse_floor_session(user: AbstractBaseUser) -> None:
         require_office_session(user)
 
 
+# Active (unrevoked) API tokens a person may hold: enough for every integration, few enough
+# that a forgotten one is noticed on the account page.
+MAX_ACTIVE_TOKENS = 20
+
+
 @transaction.atomic
 def api_token_create(*, user: AbstractBaseUser, name: str = "") -> tuple[ApiToken, str]:
     """Create a token for the user; answers the record and the raw token (shown once).
 
-    Not from a floor session: a token outlives the session, so a badge and PIN would turn
-    into lasting access with every power of the person's role."""
+    Refused when the person already holds MAX_ACTIVE_TOKENS active tokens, and from a floor
+    session: a token outlives the session, so a badge and PIN would turn into lasting access
+    with every power of the person's role."""
     _refuse_floor_session(user)
+    # Lock the person so two requests at once cannot both pass the count.
+    list(for_update(get_user_model().objects).filter(pk=user.pk).values_list("pk", flat=True))
+    active = ApiToken.objects.filter(user=user, revoked_at__isnull=True).count()
+    if active >= MAX_ACTIVE_TOKENS:
+        raise ActionRefused(
+            f"You have {active} active tokens, the most allowed. Revoke one you no longer use."
+        )
     raw = ApiToken.generate()
     token = ApiToken.objects.create(
         user=user, name=name[:80], prefix=raw[:10], key_hash=hash_token(raw)
@@ -77,7 +92,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str = "") -> tuple[ApiToke
 @transaction.atomic
 def api_token_revoke(*, user: AbstractBaseUser, token: ApiToken) -> ApiToken:
     _refuse_floor_session(user)
-    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    token = for_update(ApiToken.objects).get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -110,7 +125,7 @@ def membership_set_badge(
     actor = require_supervisor(
         user, "Only an owner or a supervisor can set badge numbers and PINs."
     )
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    membership = for_update(Membership.objects).select_related("user").get(pk=membership.pk)
     if membership.shop_id != actor.shop_id:
         raise PermissionRefused("That person is not in your shop.")
     badge_number = (badge_number or "").strip()
@@ -185,7 +200,7 @@ def shop_set_floor_settings(
         raise InvalidInput(
             "The kiosk signs out after 1 to 120 idle minutes.", field="kiosk_idle_minutes"
         )
-    shop = Shop.objects.select_for_update().get(pk=actor.shop_id)
+    shop = for_update(Shop.objects).get(pk=actor.shop_id)
     before = {
         "shift_end_time": shop.shift_end_time.isoformat() if shop.shift_end_time else None,
         "kiosk_idle_minutes": shop.kiosk_idle_minutes,

@@ -45,7 +45,6 @@ from shopdesk.core.permissions import FLOOR_SESSION_KEY, is_floor_session
 # Session keys: the raw token shown once, and the create forms already used.
 NEW_TOKEN_SESSION_KEY = "shopdesk.new_api_token"  # noqa: S105 (a key name, not a secret)
 USED_TOKEN_FORMS_SESSION_KEY = "shopdesk.api_token_forms_used"  # noqa: S105
-MAX_ACTIVE_TOKENS = 20
 
 
 # Where each role starts: operators at the work center tiles (pick a machine, see its queue,
@@ -209,20 +208,13 @@ def api_token_new(request: HttpRequest) -> HttpResponse:
     if form.cleaned_data["form_id"] in used:
         # A double-click or a resent form: the first submit made the token already.
         return redirect("account")
-    active = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).count()
-    if active >= MAX_ACTIVE_TOKENS:
-        form.add_error(
-            None,
-            f"You have {active} active tokens, the most allowed. Revoke one you no longer use.",
-        )
-        return _render_account(request, token_form=form, status=409)
     try:
         token, raw = core_services.api_token_create(
             user=request.user, name=form.cleaned_data["name"]
         )
-    except ShopDeskError as exc:
-        form.add_error(None, exc.message)
-        return _render_account(request, token_form=form, status=exc.status)
+    except ShopDeskError as refused:
+        form.add_error(None, refused.message)
+        return _render_account(request, token_form=form, status=refused.status)
     request.session[USED_TOKEN_FORMS_SESSION_KEY] = [*used, form.cleaned_data["form_id"]][-20:]
     request.session[NEW_TOKEN_SESSION_KEY] = {"raw": raw, "id": token.pk, "name": token.name}
     return redirect("account")

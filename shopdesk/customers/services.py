@@ -11,6 +11,7 @@ from shopdesk.core.errors import InvalidInput
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.customers.models import Contact, Customer
+from shopdesk.lib.db import for_update
 
 LIMITS = {"name": 120, "code": 20, "email": 254, "phone": 40, "notes": 4000, "title": 80}
 
@@ -61,7 +62,7 @@ def customer_create(*, user: AbstractBaseUser, name: str, **values: Any) -> Cust
 @transaction.atomic
 def customer_update(*, user: AbstractBaseUser, customer: Customer, **values: Any) -> Customer:
     shop = require_planner(user).shop
-    customer = Customer.objects.select_for_update().get(pk=customer.pk, shop=shop)
+    customer = for_update(Customer.objects).get(pk=customer.pk, shop=shop)
     clean = _clean(values, CUSTOMER_FIELDS)
     if (
         "name" in clean

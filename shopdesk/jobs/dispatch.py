@@ -31,6 +31,7 @@ from shopdesk.jobs.models import (
     OperationStatus,
     WorkCenter,
 )
+from shopdesk.lib import db
 
 HOURS = Decimal("60")
 BOARD_LIST_LIMIT = 12
@@ -254,7 +255,7 @@ def dispatch_list(
         .order_by("job__number", "sequence", "pk")
     )
     if for_update:
-        operations = operations.select_for_update(of=("self",))
+        operations = db.for_update(operations)
     operations = list(operations)
     next_ops = _next_operations(operations) if operations else {}
     blocker_kinds = _open_blocker_kinds(

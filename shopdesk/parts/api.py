@@ -23,7 +23,7 @@ from shopdesk.api.schemas import (
     text,
 )
 from shopdesk.core.errors import InvalidInput
-from shopdesk.parts import selectors, services
+from shopdesk.parts import files, selectors, services
 from shopdesk.parts.files import kind_for_name
 from shopdesk.parts.models import Document, DocumentKind, Part, PartRevision
 from shopdesk.parts.views import file_response
@@ -207,9 +207,15 @@ class DocumentQuery(Schema):
 
 
 FILE_RESPONSE = {
-    "description": "The stored file, with its sniffed content type. PDFs and images are "
-    "served inline, everything else as an attachment.",
-    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    "description": "The stored file, with the content type read from its content (one of the "
+    "listed ones). PDFs and images are served inline, everything else as an attachment.",
+    # Every type the content can be recognised as (files.sniff), without parameters.
+    "content": {
+        media_type: {"schema": {"type": "string", "format": "binary"}}
+        for media_type in dict.fromkeys(
+            content_type.split(";")[0] for content_type in files.EXTENSION_FOR_TYPE
+        )
+    },
 }
 
 
@@ -286,9 +292,10 @@ def document_get(request: HttpRequest, document_id: DbId) -> Document:
 
 @router.get(
     "/documents/{document_id}/file",
-    response=error_responses(404),
+    response=error_responses(404, 410),
     openapi_extra={"responses": {"200": FILE_RESPONSE}},
 )
 def document_file(request: HttpRequest, document_id: DbId) -> HttpResponse:
-    """The document's file, streamed."""
+    """The document's file, streamed. 410 when the stored file is missing on the server (a
+    database restored without its files)."""
     return file_response(selectors.get_document_for(request.shop, document_id))

@@ -8,11 +8,19 @@ never taken from the browser's claim.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
+
+from django.core.files import File
+from django.db.models.fields.files import FieldFile
+
+from shopdesk.core.errors import FileMissing
+
+logger = logging.getLogger(__name__)
 
 NAME_MAX_LENGTH = 255
 EXTENSION_MAX_LENGTH = 16
@@ -39,6 +47,7 @@ BINARY = "application/octet-stream"
 INLINE_TYPES = frozenset({PDF, PNG, JPEG, GIF, WEBP})
 
 # The extension a generated name gets for each sniffed type.
+# (Its keys are every type `sniff` answers; the API documents downloads with them.)
 EXTENSION_FOR_TYPE = {
     PDF: "pdf",
     PNG: "png",
@@ -281,3 +290,18 @@ def content_disposition(name: str, *, inline: bool) -> str:
     fallback = re.sub(r'["\\;\x00-\x1f\x7f]', "_", fallback).strip() or "document"
     disposition = "inline" if inline else "attachment"
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def open_stored(file: FieldFile, *, what: str, remedy: str = "upload the file again") -> File:
+    """The stored file opened for reading, or FileMissing (logged) when it is not on disk.
+
+    `what` names the file for a person ("NP-220.pdf v2"); `remedy` says what else restores it."""
+    try:
+        return file.open("rb")
+    except (OSError, ValueError) as exc:  # ValueError: the record names no file at all
+        logger.warning("Stored file missing: %s, stored as %r: %s", what, file.name, exc)
+        raise FileMissing(
+            f"The file of {what} is missing on the server, so it cannot be opened. The "
+            "database was probably restored without its files folder: restore the files "
+            f"from the same backup, or {remedy}."
+        ) from exc

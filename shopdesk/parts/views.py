@@ -19,7 +19,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shopdesk.core.errors import InvalidInput, ShopDeskError
+from shopdesk.core.errors import FileMissing, InvalidInput, ShopDeskError
 from shopdesk.customers.models import Customer
 from shopdesk.parts import files, services
 from shopdesk.parts.files import kind_for_name
@@ -375,10 +375,11 @@ def document_replace(request: HttpRequest, document_id: int) -> HttpResponse:
 def file_response(document: Document) -> FileResponse:
     """The stored file of a document, streamed, with headers that keep a hostile file harmless:
     the sniffed type, nosniff, a sandboxing CSP, private caching, and `inline` only for PDFs
-    and images (which the browser previews)."""
+    and images (which the browser previews). FileMissing when the file is not on disk."""
     stored = document.stored
     inline = stored.content_type in files.INLINE_TYPES
-    response = FileResponse(stored.blob.open("rb"), content_type=stored.content_type)
+    opened = files.open_stored(stored.blob, what=f"{document.name} v{document.version}")
+    response = FileResponse(opened, content_type=stored.content_type)
     response["Content-Length"] = str(stored.size)
     response["Content-Disposition"] = files.content_disposition(document.name, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
@@ -406,4 +407,31 @@ def document_file(request: HttpRequest, document_id: int) -> HttpResponse:
     another shop's id is 404."""
     if request.shop is None:
         raise PermissionDenied("This account does not belong to a shop.")
-    return file_response(get_document_for(request.shop, document_id))
+    document = get_document_for(request.shop, document_id)
+    try:
+        return file_response(document)
+    except FileMissing as missing:
+        return file_missing_page(
+            request,
+            missing,
+            back_url=reverse("parts:detail", args=[document.revision.part_id]),
+            back_label="Back to the part",
+        )
+
+
+def file_missing_page(
+    request: HttpRequest, missing: FileMissing, *, back_url: str, back_label: str
+) -> HttpResponse:
+    """The page a download answers when the stored file is gone: what happened, what to do."""
+    return render(
+        request,
+        "error.html",
+        {
+            "status": missing.status,
+            "title": "File missing",
+            "message": missing.message,
+            "back_url": back_url,
+            "back_label": back_label,
+        },
+        status=missing.status,
+    )

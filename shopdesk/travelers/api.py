@@ -12,9 +12,10 @@ from ninja import Field, Router, Schema, Status
 
 from shopdesk.api.errors import error_responses
 from shopdesk.api.schemas import InSchema, text
-from shopdesk.core.errors import ActionRefused
+from shopdesk.core.errors import ActionRefused, NotFound
 from shopdesk.core.permissions import require_planner
 from shopdesk.jobs.selectors import get_job_for
+from shopdesk.parts.files import open_stored
 from shopdesk.travelers import batch as batches
 from shopdesk.travelers.models import BatchStatus, Traveler, TravelerBatch
 
@@ -26,18 +27,28 @@ PDF_RESPONSE = {
 }
 
 
+def _pdf_response(request: HttpRequest, traveler: Traveler, status: int = 200) -> HttpResponse:
+    # The renderer pulls in WeasyPrint, which is slow to import: load it only for a PDF.
+    from shopdesk.travelers.pdf import scan_url, traveler_pdf
+
+    pdf = traveler_pdf(traveler, url=scan_url(traveler, request))
+    response = HttpResponse(pdf, content_type="application/pdf", status=status)
+    name = traveler.job.display_number
+    response["Content-Disposition"] = f'inline; filename="{name}-traveler.pdf"'
+    # The PDF carries a token that opens the job: keep it out of shared caches.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @router.get(
     "/jobs/{number}/traveler.pdf",
-    response=error_responses(403, 404, 409),
+    response=error_responses(403, 404),
     openapi_extra={"responses": {"200": PDF_RESPONSE}},
 )
 def job_traveler_pdf(request: HttpRequest, number: str) -> HttpResponse:
-    """The PDF of the job's newest active traveler; prints one first if the job has none."""
+    """The PDF of the job's newest active traveler; 404 when none is printed (a GET never
+    prints: POST to this address prints one)."""
     job = get_job_for(request.shop, number)
-    # The renderer pulls in WeasyPrint, which is slow to import: load it only for a PDF.
-    from shopdesk.travelers.pdf import scan_url, traveler_pdf
-    from shopdesk.travelers.services import traveler_print
-
     traveler = (
         Traveler.objects.filter(job=job, revoked_at__isnull=True)
         .select_related("job", "shop")
@@ -45,11 +56,26 @@ def job_traveler_pdf(request: HttpRequest, number: str) -> HttpResponse:
         .first()
     )
     if traveler is None:
-        traveler = traveler_print(user=request.user, job=job)
-    pdf = traveler_pdf(traveler, url=scan_url(traveler, request))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{job.display_number}-traveler.pdf"'
-    return response
+        raise NotFound(
+            f"{job.display_number} has no active traveler yet: print one with "
+            f"POST /api/v1/jobs/{job.display_number}/traveler.pdf."
+        )
+    return _pdf_response(request, traveler)
+
+
+@router.post(
+    "/jobs/{number}/traveler.pdf",
+    response=error_responses(403, 404, 409),
+    openapi_extra={"responses": {"201": {**PDF_RESPONSE, "description": "The new traveler."}}},
+)
+def job_traveler_print(request: HttpRequest, number: str) -> HttpResponse:
+    """Print a new traveler for the job (its own record and QR token) and answer its PDF.
+    Planners only; 409 for a closed job or one without a routing."""
+    from shopdesk.travelers.services import traveler_print
+
+    job = get_job_for(request.shop, number)
+    traveler = traveler_print(user=request.user, job=job)
+    return _pdf_response(request, traveler, status=201)
 
 
 # ------------------------------------------------------------------------------ batches
@@ -162,12 +188,13 @@ def traveler_batch_retry(request: HttpRequest, batch_id: str) -> Status[Traveler
 
 @router.get(
     "/traveler-batches/{batch_id}/pdf",
-    response=error_responses(403, 404, 409),
+    response=error_responses(403, 404, 409, 410),
     openapi_extra={"responses": {"200": PDF_RESPONSE}},
     url_name="traveler_batch_pdf",
 )
 def traveler_batch_pdf(request: HttpRequest, batch_id: str) -> HttpResponse:
-    """The batch's combined PDF; 409 while it is still being made or when it failed."""
+    """The batch's combined PDF; 409 while it is still being made or when it failed, 410 when
+    its stored file is missing on the server."""
     batch = _planner_batch(request, batch_id)
     if batch.status != BatchStatus.DONE or not batch.pdf:
         if batch.status == BatchStatus.FAILED:
@@ -177,7 +204,8 @@ def traveler_batch_pdf(request: HttpRequest, batch_id: str) -> HttpResponse:
         raise ActionRefused(
             f"The PDF is not ready yet: {batch.done} of {batch.total} travelers done."
         )
-    response = FileResponse(batch.pdf.open("rb"), content_type="application/pdf")
+    opened = open_stored(batch.pdf, what=f"traveler batch {batch.pk}", remedy=batches.REPRINT)
+    response = FileResponse(opened, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="travelers-batch-{batch.pk}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

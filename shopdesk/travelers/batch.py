@@ -26,9 +26,13 @@ from shopdesk.core.services import event_append
 from shopdesk.jobs.models import Job, JobState
 from shopdesk.jobs.selectors import parse_job_number
 from shopdesk.jobs.services import job_release
+from shopdesk.lib.db import for_update
 from shopdesk.travelers.models import BatchStatus, TravelerBatch
 from shopdesk.travelers.services import traveler_print
 from shopdesk.travelers.tasks import traveler_batch_render
+
+# What restores a batch's PDF that is missing on the server.
+REPRINT = "print the same jobs' travelers in a new batch"
 
 MAX_JOBS_PER_BATCH = 200
 # How many entries of a request are looked at at all: enough for a page of selections with
@@ -189,7 +193,7 @@ def traveler_batch_retry(
     membership = require_planner(user)
     base_url = _base_url(site_url)
     try:
-        batch = TravelerBatch.objects.select_for_update().get(pk=batch.pk, shop=membership.shop)
+        batch = for_update(TravelerBatch.objects).get(pk=batch.pk, shop=membership.shop)
     except TravelerBatch.DoesNotExist as exc:
         raise Http404("No such batch.") from exc
     if not batch.retryable:

@@ -15,9 +15,11 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from shopdesk.core.errors import ShopDeskError
+from shopdesk.core.errors import FileMissing, ShopDeskError
 from shopdesk.core.models import Shop
 from shopdesk.lib.site_address import unreachable_print_address
+from shopdesk.parts.files import open_stored
+from shopdesk.parts.views import file_missing_page
 from shopdesk.travelers import batch as batches
 from shopdesk.travelers.models import BatchStatus, TravelerBatch
 
@@ -143,7 +145,16 @@ def batch_pdf(request: HttpRequest, batch_id: int) -> HttpResponse:
             {**_page_context(request, batch), "not_ready": True},
             status=409,
         )
-    response = FileResponse(batch.pdf.open("rb"), content_type="application/pdf")
+    try:
+        opened = open_stored(batch.pdf, what=f"traveler batch {batch.pk}", remedy=batches.REPRINT)
+    except FileMissing as missing:
+        return file_missing_page(
+            request,
+            missing,
+            back_url=reverse("travelers:batch", args=[batch.pk]),
+            back_label="Back to the batch",
+        )
+    response = FileResponse(opened, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="travelers-batch-{batch.pk}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     # Every traveler's QR token is in this file: keep it out of shared caches.

@@ -10,6 +10,7 @@ from shopdesk.core.errors import ActionRefused, InvalidInput
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.jobs.models import Job
+from shopdesk.lib.db import for_update
 from shopdesk.travelers.models import Traveler
 
 
@@ -25,7 +26,7 @@ def traveler_print(*, user: AbstractBaseUser, job: Job) -> Traveler:
     if job.shop_id != shop.id:
         raise InvalidInput("No such job in this shop.", field="job")
     # The lock orders prints against routing edits and closing in other transactions.
-    job = Job.objects.select_for_update().get(pk=job.pk)
+    job = for_update(Job.objects).get(pk=job.pk)
     if not job.is_open:
         raise ActionRefused(
             f"{job} is {job.get_stage_display().lower()}; travelers are printed for work "
@@ -63,7 +64,7 @@ def traveler_revoke(*, user: AbstractBaseUser, traveler: Traveler) -> Traveler:
     membership = require_planner(user)
     if traveler.shop_id != membership.shop_id:
         raise InvalidInput("No such traveler in this shop.", field="traveler")
-    traveler = Traveler.objects.select_for_update().select_related("job").get(pk=traveler.pk)
+    traveler = for_update(Traveler.objects).select_related("job").get(pk=traveler.pk)
     if traveler.revoked_at is not None:
         raise ActionRefused("This traveler is already revoked.")
     traveler.revoked_at = timezone.now()

@@ -36,6 +36,9 @@ class ApiClient:
     def patch(self, path: str, body: Any = None, *, raw: str | bytes | None = None) -> Any:
         return self._send("patch", path, body, raw)
 
+    def put(self, path: str, body: Any = None, *, raw: str | bytes | None = None) -> Any:
+        return self._send("put", path, body, raw)
+
 
 def api_for(user: Any) -> ApiClient:
     _, raw = api_token_create(user=user, name="tests")

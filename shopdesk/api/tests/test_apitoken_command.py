@@ -43,3 +43,21 @@ def test_an_overlong_name_is_refused(supervisor):
     with pytest.raises(CommandError, match="80 characters"):
         call_command("apitoken", "sam", "--name", "x" * 81, stdout=StringIO())
     assert ApiToken.objects.count() == 0
+
+
+def test_the_command_keeps_to_the_limit_of_active_tokens(supervisor):
+    from shopdesk.core.services import MAX_ACTIVE_TOKENS
+
+    for _ in range(MAX_ACTIVE_TOKENS):
+        call_command("apitoken", "sam", stdout=StringIO(), stderr=StringIO())
+    with pytest.raises(CommandError, match=f"You have {MAX_ACTIVE_TOKENS} active tokens"):
+        call_command("apitoken", "sam", stdout=StringIO(), stderr=StringIO())
+    assert ApiToken.objects.filter(user=supervisor).count() == MAX_ACTIVE_TOKENS
+
+    # A revoked token frees a place.
+    from django.utils import timezone
+
+    ApiToken.objects.filter(pk=ApiToken.objects.first().pk).update(revoked_at=timezone.now())
+    out = StringIO()
+    call_command("apitoken", "sam", stdout=out, stderr=StringIO())
+    assert out.getvalue().startswith("sd_")

@@ -349,3 +349,19 @@ def test_the_schema_lists_the_new_endpoints(db):
     } <= set(paths)
     upload_op = paths["/api/v1/parts/{part_id}/revisions/{revision_id}/documents"]["post"]
     assert "multipart/form-data" in upload_op["requestBody"]["content"]
+
+
+def test_the_file_download_documents_the_types_it_serves(supervisor_api, part, rev_b):
+    schema = Client().get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/documents/{document_id}/file"]["get"]
+    documented = set(operation["responses"]["200"]["content"])
+    assert {"application/pdf", "image/png", "image/jpeg", "text/plain"} <= documented
+    assert "410" in operation["responses"]
+    for name, content in [
+        ("a.pdf", DRAWING),
+        ("b.nc", NC),
+        ("c.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 40),
+    ]:
+        document = upload(supervisor_api, documents_url(part, rev_b), name, content).json()
+        served = supervisor_api.get(f"/api/v1/documents/{document['id']}/file")
+        assert served["Content-Type"].split(";")[0] in documented, name

@@ -114,7 +114,8 @@ def test_removing_needs_a_token(anonymous_api, planned_job):
     assert routing(planned_job) == ORIGINAL
 
 
-@pytest.mark.parametrize("operation_id", ["abc", "-1", "0", str(10**30), "1.5", "%00"])
+# A NUL in the path names nothing: 404 for every path (see test_nul_characters).
+@pytest.mark.parametrize("operation_id", ["abc", "-1", "0", str(10**30), "1.5"])
 def test_remove_refuses_bad_ids(supervisor_api, planned_job, operation_id):
     response = delete(supervisor_api, f"/api/v1/operations/{operation_id}")
     assert response.status_code == 422

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from shopdesk.core import services as core_services
 from shopdesk.core.models import ApiToken, Event, hash_token
+from shopdesk.core.services import MAX_ACTIVE_TOKENS
 from shopdesk.core.tests.factories import PASSWORD
-from shopdesk.core.views import MAX_ACTIVE_TOKENS
 
 pytestmark = pytest.mark.django_db
 

@@ -25,6 +25,7 @@ from shopdesk.imports.services.catalog import check_customers, check_work_center
 from shopdesk.imports.services.jobs import check_jobs
 from shopdesk.imports.services.parts import check_parts
 from shopdesk.imports.services.tables import ImportReport, Problem, Upload, read_tables
+from shopdesk.lib.db import for_update
 
 CHECKS: dict[str, Callable[..., list[Any]]] = {
     "customers": check_customers,
@@ -68,7 +69,7 @@ def import_file(
     try:
         with transaction.atomic():
             # The shop row first, as job_create takes it: new job numbers wait for the import.
-            Shop.objects.select_for_update().filter(pk=shop.pk).first()
+            for_update(Shop.objects).filter(pk=shop.pk).first()
             writes = CHECKS[kind](user=user, shop=shop, tables=tables, report=report)
             if report.problem_count:
                 raise _Rollback

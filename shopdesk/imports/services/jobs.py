@@ -41,6 +41,7 @@ from shopdesk.jobs.models import (
 from shopdesk.jobs.selectors import parse_job_number
 from shopdesk.jobs.services.jobs import MAX_QUANTITY, can_override_gate, job_gate_problems
 from shopdesk.jobs.services.routing import MAX_MINUTES
+from shopdesk.lib.db import for_update
 from shopdesk.parts.models import Document, DocumentKind, Part, PartRevision, RevisionStatus
 
 MAX_OPERATIONS = 200
@@ -670,7 +671,7 @@ def _create_jobs(user: AbstractBaseUser, shop: Shop, new: list[JobIn]) -> None:
         batch_size=BATCH,
     )
     top = max(job.number for job in jobs)
-    locked = Shop.objects.select_for_update().get(pk=shop.pk)
+    locked = for_update(Shop.objects).get(pk=shop.pk)
     if locked.next_job_number <= top:
         Shop.objects.filter(pk=shop.pk).update(next_job_number=top + 1)
 

@@ -14,6 +14,7 @@ from shopdesk.core.permissions import require_planner
 from shopdesk.imports.models import PendingImport
 from shopdesk.imports.services import ImportReport, import_file
 from shopdesk.imports.services.tables import Upload
+from shopdesk.lib.db import for_update
 
 # How long a checked file waits for its confirmation.
 KEPT_FOR = datetime.timedelta(hours=24)
@@ -57,7 +58,7 @@ def get_pending_for(user: AbstractBaseUser, pending_id: int) -> PendingImport:
 
 @transaction.atomic
 def pending_import_apply(*, user: AbstractBaseUser, pending: PendingImport) -> ImportReport:
-    pending = PendingImport.objects.select_for_update().get(pk=pending.pk)
+    pending = for_update(PendingImport.objects).get(pk=pending.pk)
     if pending.applied_at is not None:
         raise ActionRefused(f"{pending.file_name} was imported already.")
     if pending.created_at < timezone.now() - KEPT_FOR:

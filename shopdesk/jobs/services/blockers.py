@@ -10,6 +10,7 @@ from shopdesk.core.services import event_append
 from shopdesk.jobs.derive import job_refresh_derived
 from shopdesk.jobs.models import Blocker, BlockerKind, Job, Operation
 from shopdesk.jobs.services.floor import CLIENT_ID_PATTERN
+from shopdesk.lib.db import for_update
 
 
 def blocker_raise(
@@ -57,7 +58,7 @@ def blocker_raise(
 
 @transaction.atomic
 def _raise(user, shop, job, kind, note, owner, operation, client_id) -> Blocker:  # noqa: ANN001
-    job = Job.objects.select_for_update().get(pk=job.pk)
+    job = for_update(Job.objects).get(pk=job.pk)
     if not job.is_open:
         raise ActionRefused(f"{job} is {job.get_stage_display().lower()}; nothing blocks it now.")
     blocker = Blocker.objects.create(
@@ -95,7 +96,7 @@ def blocker_resolve(*, user: AbstractBaseUser, blocker: Blocker, note: str) -> B
         raise InvalidInput("Say how the blocker was resolved.", field="note")
     if len(note) > 2000:
         raise InvalidInput("At most 2000 characters.", field="note")
-    job = Job.objects.select_for_update().get(pk=blocker.job_id, shop=shop)
+    job = for_update(Job.objects).get(pk=blocker.job_id, shop=shop)
     blocker = Blocker.objects.get(pk=blocker.pk)
     if blocker.resolved_at is not None:
         raise ActionRefused("This blocker is already resolved.")

@@ -10,6 +10,7 @@ from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.jobs.dispatch import dispatch_list
 from shopdesk.jobs.models import Operation, WorkCenter
+from shopdesk.lib.db import for_update
 
 DIRECTIONS = ("up", "down", "top")
 # "to" places the operation at a 1-based `position`: what a drag and drop asks for.
@@ -29,11 +30,7 @@ def _lock_work_center(user: AbstractBaseUser, work_center: WorkCenter) -> WorkCe
     if work_center.shop_id != shop.id:
         raise InvalidInput("Choose a work center of this shop.", field="work_center")
     # One reorder at a time per work center: the ranks are read, then rewritten.
-    return (
-        WorkCenter.objects.select_for_update(of=("self",))
-        .select_related("shop")
-        .get(pk=work_center.pk)
-    )
+    return for_update(WorkCenter.objects).select_related("shop").get(pk=work_center.pk)
 
 
 @transaction.atomic

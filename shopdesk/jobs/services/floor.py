@@ -31,6 +31,7 @@ from shopdesk.jobs.models import (
     OperationStatus,
 )
 from shopdesk.jobs.services import labor
+from shopdesk.lib.db import for_update
 
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
@@ -174,10 +175,10 @@ def _apply(
     # Locking the job serialises every floor action on it, replays included.
     shop_id = shop.id
     if job_number is None:
-        job = Job.objects.select_for_update().get(pk=operation.job_id, shop_id=shop_id)
+        job = for_update(Job.objects).get(pk=operation.job_id, shop_id=shop_id)
     else:
         try:
-            job = Job.objects.select_for_update().get(shop_id=shop_id, number=job_number)
+            job = for_update(Job.objects).get(shop_id=shop_id, number=job_number)
         except Job.DoesNotExist as exc:
             raise Operation.DoesNotExist("No such job.") from exc
     ordered = list(job.operations.select_related("work_center").order_by("sequence", "id"))

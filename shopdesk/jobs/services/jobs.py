@@ -25,6 +25,7 @@ from shopdesk.jobs.models import (
     Priority,
     RevisionNotice,
 )
+from shopdesk.lib.db import for_update, retry_on_lock_conflict
 from shopdesk.parts.models import Document, DocumentKind, Part, PartRevision, RevisionStatus
 
 MAX_QUANTITY = 10_000_000
@@ -116,6 +117,7 @@ def _snapshot(job: Job, fields: tuple[str, ...]) -> dict[str, Any]:
     return snapshot
 
 
+@retry_on_lock_conflict
 @transaction.atomic
 def job_create(
     *,
@@ -162,7 +164,7 @@ def job_create(
     _check_job_values(shop, values)
     routing = [_operation_values(shop, spec) for spec in (operations or [])]
 
-    locked_shop = Shop.objects.select_for_update().get(pk=shop.pk)
+    locked_shop = for_update(Shop.objects).get(pk=shop.pk)
     number = locked_shop.next_job_number
     Shop.objects.filter(pk=shop.pk).update(next_job_number=number + 1)
 
@@ -184,7 +186,7 @@ def job_create(
 
 def _lock(job: Job) -> Job:
     return (
-        Job.objects.select_for_update(of=("self",))
+        for_update(Job.objects)
         .select_related("shop", "customer", "part", "part_revision")
         .get(pk=job.pk)
     )
@@ -496,7 +498,7 @@ def job_move_revision(
         raise InvalidInput(
             f"Revision {revision.code} is not a revision of {job.part.number}.", field="revision"
         )
-    revision = PartRevision.objects.select_for_update().get(pk=revision.pk)
+    revision = for_update(PartRevision.objects).get(pk=revision.pk)
     if not job.is_open:
         raise ActionRefused(
             f"{job} is {job.get_stage_display().lower()}; only an open job moves to another "

@@ -16,6 +16,7 @@ from shopdesk.core.errors import ActionRefused
 from shopdesk.core.models import Shop
 from shopdesk.core.services import event_append
 from shopdesk.jobs.models import Job, LaborEndReason, LaborEntry, Operation, OperationStatus
+from shopdesk.lib.db import for_update
 
 
 def _name(user: AbstractBaseUser) -> str:
@@ -47,9 +48,7 @@ def labor_close(
 
     Call inside the floor action's transaction, holding the job row.
     """
-    entries = LaborEntry.objects.select_for_update().filter(
-        operation=operation, ended_at__isnull=True
-    )
+    entries = for_update(LaborEntry.objects).filter(operation=operation, ended_at__isnull=True)
     if user is not None:
         entries = entries.filter(user=user)
     closed = list(entries.select_related("user"))
@@ -73,7 +72,7 @@ def labor_pause(
     Call inside the floor action's transaction, holding the job row.
     """
     entries = list(
-        LaborEntry.objects.select_for_update(of=("self",))
+        for_update(LaborEntry.objects)
         .filter(operation=operation, ended_at__isnull=True)
         .select_related("user")
         .order_by("started_at", "id")
@@ -147,16 +146,12 @@ def labor_shift_end_for_shop(*, shop: Shop, now: datetime.datetime | None = None
     due = LaborEntry.objects.filter(shop=shop, ended_at__isnull=True, started_at__lt=latest_end)
     # Jobs first, in id order, as the floor actions lock them: no deadlock with an operator.
     list(
-        Job.objects.select_for_update()
+        for_update(Job.objects)
         .filter(pk__in=due.values("job_id"))
         .order_by("id")
         .values_list("id", flat=True)
     )
-    entries = list(
-        due.select_for_update(of=("self",))
-        .select_related("user", "operation", "job")
-        .order_by("id")
-    )
+    entries = list(for_update(due).select_related("user", "operation", "job").order_by("id"))
     for entry in entries:
         entry.ended_at = first_shift_end_after(shop, entry.started_at) or latest_end
         entry.end_reason = LaborEndReason.SHIFT_END

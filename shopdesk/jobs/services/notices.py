@@ -12,6 +12,7 @@ from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.jobs.models import BlockerKind, Job, NoticeStatus, RevisionNotice
 from shopdesk.jobs.services.blockers import blocker_raise
+from shopdesk.lib.db import for_update
 from shopdesk.parts.models import PartRevision, RevisionStatus
 
 NOTE_MAX_LENGTH = 2000
@@ -74,13 +75,9 @@ def _decide(notice: RevisionNotice, *, user: AbstractBaseUser) -> tuple[Shop, Jo
     shop = require_planner(user).shop
     if notice.shop_id != shop.id:
         raise InvalidInput("No such notice in this shop.", field="notice")
-    job = (
-        Job.objects.select_for_update(of=("self",))
-        .select_related("part", "part_revision")
-        .get(pk=notice.job_id)
-    )
+    job = for_update(Job.objects).select_related("part", "part_revision").get(pk=notice.job_id)
     notice = (
-        RevisionNotice.objects.select_for_update(of=("self",))
+        for_update(RevisionNotice.objects)
         .select_related("from_revision", "to_revision")
         .get(pk=notice.pk)
     )

@@ -15,6 +15,7 @@ from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.jobs.derive import job_refresh_derived
 from shopdesk.jobs.models import Job, JobState, Operation, OperationStatus, WorkCenter
+from shopdesk.lib.db import for_update
 
 MAX_MINUTES = Decimal("100000")
 OPERATION_FIELDS = ("work_center", "name", "instructions", "setup_minutes", "run_minutes")
@@ -63,7 +64,7 @@ def _operation_values(shop: Shop, spec: dict[str, Any], *, partial: bool = False
 
 
 def _lock_job(job: Job) -> Job:
-    job = Job.objects.select_for_update().get(pk=job.pk)
+    job = for_update(Job.objects).get(pk=job.pk)
     if job.state in (JobState.SHIPPED, JobState.CLOSED):
         raise ActionRefused(f"{job} is {job.get_state_display().lower()}; its routing is final.")
     return job

@@ -11,6 +11,7 @@ from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.jobs.derive import jobs_refresh_work_left
 from shopdesk.jobs.models import Operation, OperationStatus, WorkCenter, WorkCenterKind
+from shopdesk.lib.db import for_update
 
 
 def _work_center_values(shop_id: int, values: dict[str, Any], *, instance_id: int | None) -> dict:
@@ -70,7 +71,7 @@ def work_center_update(
     *, user: AbstractBaseUser, work_center: WorkCenter, **changes: Any
 ) -> WorkCenter:
     shop = require_planner(user).shop
-    work_center = WorkCenter.objects.select_for_update().get(pk=work_center.pk, shop=shop)
+    work_center = for_update(WorkCenter.objects).get(pk=work_center.pk, shop=shop)
     values = _work_center_values(shop.id, changes, instance_id=work_center.pk)
     before = {name: str(getattr(work_center, name)) for name in values}
     hours_before = work_center.hours_per_day

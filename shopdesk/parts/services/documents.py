@@ -17,6 +17,7 @@ from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
 from shopdesk.core.models import Shop
 from shopdesk.core.permissions import membership_of, require_planner
 from shopdesk.core.services import event_append
+from shopdesk.lib.db import for_update
 from shopdesk.parts import files
 from shopdesk.parts.models import (
     Document,
@@ -64,7 +65,13 @@ def _write_blob(shop: Shop, upload: UploadedFile, digest: files.Digest, content_
     """The storage name of the content, written now unless the shop has it already."""
     existing = StoredFile.objects.filter(shop=shop, sha256=digest.sha256).only("blob").first()
     if existing is not None:
-        return existing.blob.name
+        name = existing.blob.name
+        if not private_storage.exists(name):
+            # The stored copy went missing (restored without the files): the same bytes
+            # uploaded again put it back for every document that shares them.
+            upload.seek(0)
+            private_storage.save(name, upload)
+        return name
     path = stored_file_path(
         StoredFile(shop=shop, sha256=digest.sha256, size=digest.size), upload.name or ""
     )
@@ -154,15 +161,13 @@ def _document_record(
     replaces: Document | None,
 ) -> Document:
     revision = (
-        PartRevision.objects.select_for_update()
-        .select_related("part")
-        .get(pk=revision.pk, shop=shop)
+        for_update(PartRevision.objects).select_related("part").get(pk=revision.pk, shop=shop)
     )
     if revision.status == RevisionStatus.SUPERSEDED:
         raise ActionRefused(_superseded_message(revision))
     old = None
     if replaces is not None:
-        old = Document.objects.select_for_update().filter(pk=replaces.pk, shop=shop).first()
+        old = for_update(Document.objects).filter(pk=replaces.pk, shop=shop).first()
         if old is None or old.revision_id != revision.pk:
             raise InvalidInput(
                 f"That document is not on revision {revision.code}.", field="replaces"
@@ -233,7 +238,7 @@ def shop_set_upload_limit(*, user: AbstractBaseUser, megabytes: int) -> Shop:
             f"The upload limit is a whole number of megabytes from 1 to {MAX_UPLOAD_LIMIT_MB}.",
             field="upload_limit_mb",
         )
-    shop = Shop.objects.select_for_update().get(pk=actor.shop_id)
+    shop = for_update(Shop.objects).get(pk=actor.shop_id)
     before = shop.upload_limit_mb
     if before != megabytes:
         shop.upload_limit_mb = megabytes

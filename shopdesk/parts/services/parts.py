@@ -9,6 +9,7 @@ from shopdesk.core.errors import InvalidInput
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.customers.models import Customer
+from shopdesk.lib.db import for_update
 from shopdesk.parts.models import Part, PartRevision
 from shopdesk.parts.services.revisions import clean_revision_code
 
@@ -64,7 +65,7 @@ def part_create(*, user: AbstractBaseUser, number: str, revision: str = "A", **v
 @transaction.atomic
 def part_update(*, user: AbstractBaseUser, part: Part, **values: Any) -> Part:
     shop = require_planner(user).shop
-    part = Part.objects.select_for_update().get(pk=part.pk, shop=shop)
+    part = for_update(Part.objects).get(pk=part.pk, shop=shop)
     clean = _clean(shop.id, values)
     if (
         "number" in clean

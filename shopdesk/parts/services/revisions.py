@@ -11,6 +11,7 @@ from django.utils import timezone
 from shopdesk.core.errors import ActionRefused, InvalidInput
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
+from shopdesk.lib.db import for_update, retry_on_lock_conflict
 from shopdesk.parts.models import Part, PartRevision, RevisionStatus
 
 CODE_MAX_LENGTH = 10
@@ -51,11 +52,12 @@ def derive_part_revision(part: Part) -> str:
 def _locked_part(user: AbstractBaseUser, part: Part) -> Part:
     shop = require_planner(user).shop
     try:
-        return Part.objects.select_for_update().select_related("shop").get(pk=part.pk, shop=shop)
+        return for_update(Part.objects).select_related("shop").get(pk=part.pk, shop=shop)
     except Part.DoesNotExist as exc:
         raise InvalidInput("No such part in this shop.", field="part") from exc
 
 
+@retry_on_lock_conflict
 @transaction.atomic
 def revision_create(
     *, user: AbstractBaseUser, part: Part, code: str, note: str = ""
@@ -87,6 +89,7 @@ def revision_create(
     return revision
 
 
+@retry_on_lock_conflict
 @transaction.atomic
 def revision_release(*, user: AbstractBaseUser, revision: PartRevision) -> PartRevision:
     """Release a draft revision: the revision released before is superseded, the part's
@@ -94,7 +97,7 @@ def revision_release(*, user: AbstractBaseUser, revision: PartRevision) -> PartR
     from shopdesk.jobs.services.notices import notices_raise_for_release
 
     part = _locked_part(user, revision.part)
-    revision = PartRevision.objects.select_for_update().get(pk=revision.pk, part=part)
+    revision = for_update(PartRevision.objects).get(pk=revision.pk, part=part)
     revision.part = part
     if revision.status == RevisionStatus.RELEASED:
         raise ActionRefused(f"Revision {revision.code} is already released.")
@@ -102,9 +105,7 @@ def revision_release(*, user: AbstractBaseUser, revision: PartRevision) -> PartR
         raise ActionRefused(f"Revision {revision.code} was superseded; add a new revision instead.")
     now = timezone.now()
     previous = (
-        PartRevision.objects.select_for_update()
-        .filter(part=part, status=RevisionStatus.RELEASED)
-        .first()
+        for_update(PartRevision.objects).filter(part=part, status=RevisionStatus.RELEASED).first()
     )
     if previous is not None:
         previous.status = RevisionStatus.SUPERSEDED

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from shopdesk.core.errors import ShopDeskError
 from shopdesk.core.models import Membership
 from shopdesk.core.services import api_token_create
 
@@ -30,7 +31,10 @@ class Command(BaseCommand):
         user.membership = membership
         if len(name) > 80:
             raise CommandError("The name is at most 80 characters.")
-        token, raw = api_token_create(user=user, name=name)
+        try:
+            token, raw = api_token_create(user=user, name=name)
+        except ShopDeskError as refused:
+            raise CommandError(refused.message) from refused
         self.stdout.write(raw)
         self.stderr.write(
             f"Token {token.prefix}… for {username} at {membership.shop}. It is not shown again."
