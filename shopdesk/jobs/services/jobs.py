@@ -573,7 +573,10 @@ def job_mark_shipped(*, user: AbstractBaseUser, job: Job) -> Job:
 def job_close(*, user: AbstractBaseUser, job: Job, reason: str = "") -> Job:
     """Close a job: shipped jobs close normally; an unshipped job needs a reason (cancelled)."""
     shop = require_planner(user).shop
-    reason = (reason or "").strip()[:500]
+    reason = (reason or "").strip()
+    if len(reason) > 500:
+        # Refused rather than cut: the reason is the record of why, and must be kept whole.
+        raise InvalidInput("The reason is at most 500 characters.", field="reason")
     job = _lock(job)
     if job.state == JobState.CLOSED:
         raise ActionRefused(f"{job} is already closed.")
