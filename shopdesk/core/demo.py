@@ -367,7 +367,11 @@ class _DemoShop:
             email=f"{username}@{self.shop.slug}.example.com",
             password=password_hash or make_password(None),
         )
-        kiosk = {"badge_number": badge, "pin_hash": self.pin_hash()} if badge else {}
+        kiosk = (
+            {"badge_number": badge, "pin_hash": self.pin_hash(), "pin_length": len(DEMO_PIN)}
+            if badge
+            else {}
+        )
         Membership.objects.create(user=user, shop=self.shop, role=role, **kiosk)
         self.users[username] = user_model.objects.select_related("membership__shop").get(pk=user.pk)
 

@@ -69,6 +69,9 @@ class Membership(models.Model):
     # Both are set by a supervisor; blank means the person cannot use the kiosk.
     badge_number = models.CharField(max_length=20, blank=True)
     pin_hash = models.CharField(max_length=128, blank=True)
+    # How many digits the PIN has (not which): when every PIN of the shop has the same length,
+    # the kiosk pad signs in on the last digit instead of waiting for a tap on "Sign in".
+    pin_length = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["shop", "role"])]
