@@ -602,13 +602,16 @@ class _JobStory:
         """Run the steps at moments spread between `created` and `last`. A step that takes
         time (an operation worked over shifts) moves the clock on; the next step happens no
         earlier than that, and nothing happens after the demo's now."""
-        clock = self.demo.clock
-        clock.at = created
+        demo = self.demo
+        clock = demo.clock
+        # The office and the floor work in working hours: nothing is done at 3 a.m.
+        clock.at = min(demo.working_from(created), demo.now)
         self.steps[0]()
         rest = self.steps[1:]
         span = (last - created) / max(len(rest), 1)
         for index, step in enumerate(rest, start=1):
-            clock.at = min(max(created + span * index, clock.at), self.demo.now)
+            planned = demo.working_from(created + span * index)
+            clock.at = min(max(planned, clock.at), demo.now)
             step()
         assert self.job is not None
         return self.job
@@ -877,6 +880,7 @@ def _build_machine_shop(
         shift_end_time=DEFAULT_SHIFT_END,
     )
     demo = _DemoShop(shop, clock, rng, now)
+    clock.at = demo.working_from(history_starts)
     demo.add_people(PEOPLE, password_hash)
     demo.add_crew(FLOOR_CREW)
     users = demo.users
@@ -1121,7 +1125,7 @@ def _build_machine_shop(
         key=lambda part: (-Job.objects.filter(part=part, is_open=True).count(), part.number),
     )[:2]
     for hours_ago, part in zip((30, 20), changed, strict=True):
-        clock.at = now - datetime.timedelta(hours=hours_ago)
+        clock.at = min(demo.working_from(now - datetime.timedelta(hours=hours_ago)), now)
         part.refresh_from_db()
         revision = part_services.revision_create(
             user=office,
@@ -1132,7 +1136,7 @@ def _build_machine_shop(
         _give_files(office, part, revision, bore="24.00 H7", program=True)
         part_services.revision_release(user=supervisor, revision=revision)
     # And one draft in progress, not released yet.
-    clock.at = now - datetime.timedelta(hours=4)
+    clock.at = min(demo.working_from(now - datetime.timedelta(hours=4)), now)
     draft_part = parts[-1][0]
     draft_part.refresh_from_db()
     draft = part_services.revision_create(
@@ -1159,6 +1163,7 @@ def _build_anodizing_shop(
         shift_end_time=DEFAULT_SHIFT_END,
     )
     demo = _DemoShop(shop, clock, rng, now)
+    clock.at = demo.working_from(clock.at)
     demo.add_people(ANODIZING_PEOPLE, password_hash)
     anodizer = demo.users["anodizer"]
     for name, kind in (

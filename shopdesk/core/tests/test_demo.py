@@ -240,6 +240,15 @@ def test_demo_tells_a_story_that_holds_together():
             assert FloorAction.objects.filter(operation__job=job).exclude(note="").exists(), (
                 job.number
             )
+        # People work weekdays from 07:00 to the shift end (the sweep itself aside).
+        for moment in Event.objects.filter(shop=shop, actor__isnull=False).values_list(
+            "created_at", flat=True
+        ):
+            local = timezone.localtime(moment)
+            assert local.weekday() < 5 or local.date() == timezone.localdate(), local
+            assert local.date() == timezone.localdate() or (
+                datetime.time(7) <= local.time() <= shop.shift_end_time
+            ), local
     # The live page of a job in progress shows those notes.
     job = Job.objects.filter(shop__slug="demo", stage=JobStage.IN_PRODUCTION).first()
     client = Client()
