@@ -416,13 +416,15 @@ class _DemoShop:
         return self._at(day, SHIFT_START)
 
     def working_from(self, moment: datetime.datetime) -> datetime.datetime:
-        """The first working moment at or after `moment` with a half hour left in the shift."""
+        """The first working moment at or after `moment` with a half hour left in the shift;
+        moved out of the night, it lands in the shift's first hour, not all on the stroke."""
+        settle = datetime.timedelta(minutes=self.rng.randint(0, 60))
         if timezone.localtime(moment).weekday() >= 5:
-            return self.next_shift_start(moment)
+            return self.next_shift_start(moment) + settle
         if moment < self.shift_start(moment):
-            return self.shift_start(moment)
+            return self.shift_start(moment) + settle
         if moment > self.shift_end(moment) - datetime.timedelta(minutes=30):
-            return self.next_shift_start(moment)
+            return self.next_shift_start(moment) + settle
         return moment
 
 
