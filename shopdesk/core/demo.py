@@ -1010,7 +1010,11 @@ def _build_machine_shop(
             customer_po=f"PO-{rng.randint(10000, 99999)}",
             priority=rng.choice([Priority.NORMAL] * 6 + [Priority.HIGH] * 2 + [Priority.HOT]),
             owner=rng.choice([supervisor, supervisor, owner, None]),
-            notes=rng.choice(["", "", "", "Certs required with shipment.", "Customer material."]),
+            # Material the customer sends is received, never taken from our stock.
+            notes=rng.choice(
+                ["", "", "", "Certs required with shipment."]
+                + ([] if material_status == MaterialStatus.FROM_STOCK else ["Customer material."])
+            ),
             operations=routing,
             material_status=material_status,
         )

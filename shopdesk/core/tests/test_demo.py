@@ -235,6 +235,8 @@ def test_demo_tells_a_story_that_holds_together():
             assert blocker.note.startswith("Material cert") or (
                 blocker.job.material_status == "ordered"
             ), blocker.note
+        # Material the customer sends is not taken from stock.
+        assert not jobs.filter(notes="Customer material.", material_status="from_stock").exists()
         # Every job on the floor has notes from the floor on its live page.
         for job in jobs.filter(stage=JobStage.IN_PRODUCTION):
             assert FloorAction.objects.filter(operation__job=job).exclude(note="").exists(), (
