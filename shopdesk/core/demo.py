@@ -24,7 +24,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from shopdesk.core.models import Membership, PaperSize, Role, Shop
+from shopdesk.core.models import DEFAULT_SHIFT_END, Membership, PaperSize, Role, Shop
 from shopdesk.customers import services as customer_services
 from shopdesk.customers.models import Customer
 from shopdesk.jobs import services as job_services
@@ -36,6 +36,7 @@ from shopdesk.jobs.models import (
     Priority,
     WorkCenter,
 )
+from shopdesk.jobs.services.labor import labor_shift_end_for_shop
 from shopdesk.parts import services as part_services
 from shopdesk.parts.models import DocumentKind, Part, PartRevision
 from shopdesk.travelers.services import traveler_print
@@ -182,27 +183,135 @@ PART_KINDS = [
     ("Pivot pin", "17-4 PH H900", "turned"),
 ]
 
-BLOCKERS = [
-    ("material", "Bar stock not delivered; supplier promises it for Thursday."),
+# What can hold a job up, by the situation it is in, so that the story holds together: bar
+# stock is late only before the first operation (saw or machining) has started, a spindle alarm
+# stops only a job waiting for a CNC, a first-article hold stops only work that has begun. Each
+# with what was done about it when it is resolved.
+# (kind, note, resolution)
+BLOCKERS_BEFORE_MATERIAL = [
+    (
+        "material",
+        "Bar stock not delivered; supplier promises it for Thursday.",
+        "Material arrived and was checked in.",
+    ),
+    (
+        "supplier",
+        "The mill pushed the plate delivery out a week; asking for a partial shipment.",
+        "Partial shipment arrived, enough for the whole order.",
+    ),
+]
+BLOCKERS_MATERIAL_RECEIVED = [
+    (
+        "material",
+        "Material cert missing from the delivery; asked the mill for it.",
+        "Cert arrived from the mill and matches the heat number.",
+    ),
+]
+BLOCKERS_ANY_TIME = [
+    (
+        "customer",
+        "Customer put the order on hold pending a PO change.",
+        "PO change received.",
+    ),
+]
+BLOCKERS_BEFORE_SHIPPING = [
+    (
+        "customer",
+        "Customer asked us to hold the shipment until their dock reopens Monday.",
+        "Dock open again; customer confirmed the ship date.",
+    ),
+]
+BLOCKERS_BEFORE_MACHINING = [
     (
         "drawing",
         "Drawing rev calls a 0.250 bore, the model says 0.255. Asked customer engineering.",
+        "Customer confirmed the drawing; the 0.250 bore stands.",
     ),
-    ("machine", "Spindle alarm on the CNC; service tech booked for tomorrow morning."),
-    ("quality", "First article flatness 0.004 over a 0.002 tolerance. Holding for review."),
-    ("customer", "Customer put the order on hold pending a PO change."),
-    ("tooling", "Waiting for the form tool to come back from regrind."),
-    ("supplier", "Heat treat vendor is running a week behind."),
-    ("material", "Material cert missing from the delivery; asked the mill for it."),
+]
+BLOCKERS_AT_CNC = [
+    (
+        "tooling",
+        "Waiting for the form tool to come back from regrind.",
+        "Tool back from regrind and measured.",
+    ),
+    (
+        "machine",
+        "Spindle alarm on the CNC; service tech booked for tomorrow morning.",
+        "Tech replaced the spindle encoder; machine is back up.",
+    ),
+]
+BLOCKERS_QUALITY = [
+    (
+        "quality",
+        "First article flatness 0.004 over a 0.002 tolerance. Holding for review.",
+        "Reviewed with the customer: use as is, deviation signed.",
+    ),
 ]
 
-RESOLUTIONS = [
-    "Material arrived and was checked in.",
-    "Customer confirmed the drawing; proceeding to rev C.",
-    "Tech replaced the spindle encoder; machine is back up.",
-    "Reviewed with the customer: use as is, deviation signed.",
-    "PO change received.",
-    "Tool back from regrind and measured.",
+
+def _blockers_fitting(
+    operation_spec: dict[str, Any], *, first: bool, material_status: str, begun: bool = False
+) -> list[tuple[str, str, str]]:
+    """What may hold a job up at this operation (not yet started, or `begun` and paused)."""
+    kind = operation_spec["work_center"].kind
+    fitting = list(BLOCKERS_ANY_TIME)
+    if first and not begun and material_status == MaterialStatus.RECEIVED:
+        fitting += BLOCKERS_MATERIAL_RECEIVED
+    if kind in ("mill", "lathe"):
+        fitting += BLOCKERS_AT_CNC + ([] if begun else BLOCKERS_BEFORE_MACHINING)
+        if begun:
+            fitting += BLOCKERS_QUALITY
+    elif first and not begun:
+        fitting += BLOCKERS_BEFORE_MACHINING
+    if kind == "shipping":
+        fitting += BLOCKERS_BEFORE_SHIPPING
+    if kind == "inspection":
+        fitting += BLOCKERS_QUALITY
+    return fitting
+
+
+# What operators write while they work, by work center kind: on finishing, on pausing, and
+# while an operation runs.
+FLOOR_NOTES = {
+    "saw": [
+        "Cut {n} blanks plus 2 spares for setup.",
+        "Bar ends were bent; faced off 1/4 in before the first cut.",
+        "Blanks deburred and tagged with the heat number.",
+    ],
+    "mill": [
+        "First part checked good on the CMM, running the batch.",
+        "Swapped to a new 1/2 in endmill at part 30, the floor finish was getting rough.",
+        "Touched off G55 again after the vise was moved.",
+        "Pocket depth running at the high side; adjusted the tool wear by -0.02 mm.",
+    ],
+    "lathe": [
+        "OD running at the high side of tolerance, adjusted the wear offset -0.01 mm.",
+        "Chips wrapping on the part; changed to the other insert geometry.",
+        "Bar feeder jammed once, cleared it; no parts lost.",
+    ],
+    "deburr": [
+        "Vibratory tumble 20 min, edges look good.",
+        "Burr inside the cross hole, hand-deburred each part.",
+    ],
+    "inspection": [
+        "First and last part full dimensional, all in tolerance. Report in the job folder.",
+        "Bore measured 22.012 on part 7, within H7. Thread gauges go/no-go OK.",
+        "Cosmetic scratch on one part, set aside as scrap.",
+    ],
+    "shipping": [
+        "Packed in 2 boxes, 10 per bag. Certs in box 1.",
+        "UPS ground, tracking number on the packing slip.",
+    ],
+    "finish": [
+        "Racked 12 per bar; contact marks on the inside face as agreed.",
+        "Coating thickness 0.0004-0.0006 in on the samples.",
+        "Seal checked with the dye spot test, OK.",
+    ],
+}
+PAUSE_NOTES = [
+    "Waiting on the inspector to sign off the first article.",
+    "Pulled off for a hot job; back on it after that.",
+    "Stopped to change the coolant, back on it next.",
 ]
 
 # How many demo jobs end in each stage, and how long ago they started (days, min-max).
@@ -216,6 +325,9 @@ STAGE_PLAN = [
 ]
 
 MACHINING_KINDS = ("saw", "mill", "lathe", "deburr", "inspection", "shipping")
+
+# The demo floor works weekdays from this time to the shop's shift end.
+SHIFT_START = datetime.time(7, 0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,7 +367,11 @@ class _DemoShop:
             email=f"{username}@{self.shop.slug}.example.com",
             password=password_hash or make_password(None),
         )
-        kiosk = {"badge_number": badge, "pin_hash": self.pin_hash()} if badge else {}
+        kiosk = (
+            {"badge_number": badge, "pin_hash": self.pin_hash(), "pin_length": len(DEMO_PIN)}
+            if badge
+            else {}
+        )
         Membership.objects.create(user=user, shop=self.shop, role=role, **kiosk)
         self.users[username] = user_model.objects.select_related("membership__shop").get(pk=user.pk)
 
@@ -281,6 +397,36 @@ class _DemoShop:
         self.floor_actions += 1
         return f"demo-{self.shop.slug}-{self.floor_actions:06d}"
 
+    # Working hours: the floor works weekdays from SHIFT_START to the shop's shift end.
+
+    def _at(self, day: datetime.date, time: datetime.time) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, time))
+
+    def shift_end(self, moment: datetime.datetime) -> datetime.datetime:
+        """The end of the shift `moment` is in."""
+        return self._at(timezone.localtime(moment).date(), self.shop.shift_end_time)
+
+    def shift_start(self, moment: datetime.datetime) -> datetime.datetime:
+        return self._at(timezone.localtime(moment).date(), SHIFT_START)
+
+    def next_shift_start(self, moment: datetime.datetime) -> datetime.datetime:
+        day = timezone.localtime(moment).date() + datetime.timedelta(days=1)
+        while day.weekday() >= 5:
+            day += datetime.timedelta(days=1)
+        return self._at(day, SHIFT_START)
+
+    def working_from(self, moment: datetime.datetime) -> datetime.datetime:
+        """The first working moment at or after `moment` with a half hour left in the shift;
+        moved out of the night, it lands in the shift's first hour, not all on the stroke."""
+        settle = datetime.timedelta(minutes=self.rng.randint(0, 60))
+        if timezone.localtime(moment).weekday() >= 5:
+            return self.next_shift_start(moment) + settle
+        if moment < self.shift_start(moment):
+            return self.shift_start(moment) + settle
+        if moment > self.shift_end(moment) - datetime.timedelta(minutes=30):
+            return self.next_shift_start(moment) + settle
+        return moment
+
 
 class _JobStory:
     """The steps of one job's life, planned first, then run in order at moments spread
@@ -293,7 +439,6 @@ class _JobStory:
         self.floor_user = floor_user
         self.hands: dict[int, Any] = {}
         self.steps: list[Callable[[], None]] = []
-        self.recent_from: int | None = None
         self.job: Job | None = None
         self.available = 0
         self.blocker: Any = None
@@ -322,40 +467,106 @@ class _JobStory:
             )
         return self.hands[operation.pk]
 
-    def _floor(self, sequence: int, action: str, **quantities: int) -> None:
-        operation = Operation.objects.select_related("work_center").get(
-            job=self.job, sequence=sequence
-        )
+    def _operation(self, sequence: int) -> Operation:
+        return Operation.objects.select_related("work_center").get(job=self.job, sequence=sequence)
+
+    def _floor(self, operation: Operation, action: str, note: str = "", **quantities: int) -> None:
         job_services.floor_action(
             user=self.hand(operation),
             operation=operation,
             action=action,
             client_id=self.demo.next_client_id(),
+            note=note,
             **quantities,
         )
 
-    def start(self, sequence: int) -> None:
-        self.steps.append(lambda: self._floor(sequence, "start"))
+    def _note_for(self, operation: Operation) -> str:
+        notes = FLOOR_NOTES.get(operation.work_center.kind, FLOOR_NOTES["mill"])
+        return self.demo.rng.choice(notes).format(n=self.job.quantity or 0)
 
-    def pause(self, sequence: int) -> None:
-        self.steps.append(lambda: self._floor(sequence, "pause"))
+    def _estimate(self, operation: Operation) -> datetime.timedelta:
+        minutes = operation.setup_minutes + operation.run_minutes * (self.job.quantity or 0)
+        # Operations planned without times (the anodizing shop's) take an hour or two.
+        return datetime.timedelta(minutes=float(minutes) or self.demo.rng.uniform(60, 120))
 
-    def finish(self, sequence: int, scrap: int) -> None:
+    def _work(
+        self, sequence: int, share: float, *, end: str, note: bool = False, scrap: int = 0
+    ) -> None:
+        """Work `share` of the operation's estimate in working hours from the clock on: start,
+        let each shift end close the day's labor and start again the next working day, then
+        finish (or pause). Moves the clock to the moment it ends, never past the demo's now."""
+        demo = self.demo
+        clock = demo.clock
+        operation = self._operation(sequence)
+        left = self._estimate(operation) * share
+        latest = demo.now - datetime.timedelta(minutes=5)
+        at = min(demo.working_from(clock.at), latest)
+        while True:
+            clock.at = at
+            self._floor(operation, "start")
+            shift_end = demo.shift_end(at)
+            if at + left <= shift_end or shift_end >= latest or at >= shift_end:
+                at = min(at + left, latest)
+                break
+            left -= shift_end - at
+            clock.at = shift_end
+            labor_shift_end_for_shop(shop=demo.shop, now=shift_end)
+            at = min(demo.next_shift_start(shift_end), latest)
+        clock.at = at
+        said = self._note_for(operation) if note else ""
+        if end == "pause":
+            self._floor(operation, "pause", note=said)
+            return
+        lost = min(scrap, max(self.available - 1, 0))
+        self._floor(operation, "finish", note=said, qty_good=self.available - lost, qty_scrap=lost)
+        self.available -= lost
+
+    def run_operation(self, sequence: int, *, note: bool = False) -> None:
+        """Start and finish one operation, its labor within 60-150 % of its estimate."""
+        rng = self.demo.rng
+        share = rng.uniform(0.6, 1.5)
+        scrap = rng.choice([0, 0, 0, 0, 0, 0, 1, 1, 2, 3])
+        note = note or rng.random() < 0.35
+        self.steps.append(lambda: self._work(sequence, share, end="finish", note=note, scrap=scrap))
+
+    def pause_partway(self, sequence: int) -> None:
+        """Start the operation, work part of it and pause it with a word why."""
+        share = self.demo.rng.uniform(0.15, 0.7)
+
         def step() -> None:
-            lost = min(scrap, max(self.available - 1, 0))
-            self._floor(sequence, "finish", qty_good=self.available - lost, qty_scrap=lost)
-            self.available -= lost
+            self._work(sequence, share, end="pause")
+            # The pause's reason, said as a note, is what the next shift reads.
+            self._floor(self._operation(sequence), "note", note=self.demo.rng.choice(PAUSE_NOTES))
 
         self.steps.append(step)
 
-    def run_operation(self, sequence: int) -> None:
-        """Start, maybe pause and resume, and finish one operation."""
+    def start_this_shift(self, sequence: int, *, note: bool = True) -> None:
+        """Start the operation earlier this shift, so its labor so far is a part of its
+        estimate (20-90 %), and maybe say how it is going."""
         rng = self.demo.rng
-        self.start(sequence)
-        if rng.random() < 0.25:
-            self.pause(sequence)
-            self.start(sequence)
-        self.finish(sequence, rng.choice([0, 0, 0, 0, 0, 0, 1, 1, 2, 3]))
+        share = rng.uniform(0.2, 0.9)
+
+        def step() -> None:
+            demo = self.demo
+            operation = self._operation(sequence)
+            latest = demo.now - datetime.timedelta(minutes=2)
+            # This shift: since the last shift end (or this morning's start), at most 3 hours.
+            since = demo.shift_start(demo.now)
+            if demo.now >= demo.shift_end(demo.now):
+                since = demo.shift_end(demo.now)
+            elif demo.now < since:
+                since = demo.shift_end(demo.now) - datetime.timedelta(days=1)
+            since = max(since, demo.now - datetime.timedelta(hours=3), demo.clock.at)
+            demo.clock.at = min(max(demo.now - self._estimate(operation) * share, since), latest)
+            self._floor(operation, "start")
+            if note:
+                demo.clock.at = min(demo.clock.at + (demo.now - demo.clock.at) / 2, latest)
+                self._floor(operation, "note", note=self._note_for(operation))
+
+        self.steps.append(step)
+
+    def start(self, sequence: int) -> None:
+        self.steps.append(lambda: self._floor(self._operation(sequence), "start"))
 
     def raise_blocker(self, kind: str, note: str, owner: Any) -> None:
         def step() -> None:
@@ -389,36 +600,39 @@ class _JobStory:
 
     # Running it ----------------------------------------------------------------------------
 
-    def recent_from_here(self) -> None:
-        """The steps planned from now on happen minutes apart, just before the job's last
-        moment, instead of spread over its life: work running now was started this shift."""
-        self.recent_from = len(self.steps)
-
     def run(self, created: datetime.datetime, last: datetime.datetime) -> Job:
-        clock = self.demo.clock
-        clock.at = created
+        """Run the steps at moments spread between `created` and `last`. A step that takes
+        time (an operation worked over shifts) moves the clock on; the next step happens no
+        earlier than that, and nothing happens after the demo's now."""
+        demo = self.demo
+        clock = demo.clock
+        # The office and the floor work in working hours: nothing is done at 3 a.m.
+        clock.at = min(demo.working_from(created), demo.now)
         self.steps[0]()
-        recent_from = len(self.steps) if self.recent_from is None else max(self.recent_from, 1)
-        rest, recent = self.steps[1:recent_from], self.steps[recent_from:]
-        gap = datetime.timedelta(minutes=10)
-        end = max(last - gap * len(recent), created)
-        span = (end - created) / max(len(rest), 1)
+        rest = self.steps[1:]
+        span = (last - created) / max(len(rest), 1)
         for index, step in enumerate(rest, start=1):
-            clock.at = min(created + span * index, self.demo.now)
-            step()
-        for index, step in enumerate(recent, start=1):
-            clock.at = min(end + gap * index, self.demo.now)
+            planned = demo.working_from(created + span * index)
+            clock.at = min(max(planned, clock.at), demo.now)
             step()
         assert self.job is not None
         return self.job
 
 
 def _routing(
-    demo: _DemoShop, family: str, *, saw: bool, shipping: bool, extra_machining: int
+    demo: _DemoShop,
+    family: str,
+    *,
+    quantity: int,
+    saw: bool,
+    shipping: bool,
+    extra_machining: int,
 ) -> list[dict[str, Any]]:
-    """A plausible routing of 3 to 7 operations for a milled or a turned part."""
+    """A plausible routing of 3 to 7 operations for a milled or a turned part, for a batch of
+    `quantity`: big batches are of simpler parts, so no operation is planned past two shifts."""
     rng = demo.rng
     wc = demo.work_centers
+    most = Decimal(16 * 60)
 
     def minutes(low: int, high: int) -> Decimal:
         return Decimal(rng.randint(low * 4, high * 4)) / 4
@@ -490,6 +704,10 @@ def _routing(
                 "run_minutes": Decimal("0.50"),
             }
         )
+    for operation in operations:
+        if operation["setup_minutes"] + operation["run_minutes"] * quantity > most:
+            per_part = (most - operation["setup_minutes"]) / quantity
+            operation["run_minutes"] = max(Decimal(int(per_part * 4)) / 4, Decimal("0.25"))
     return operations
 
 
@@ -648,13 +866,23 @@ def _next_code(code: str) -> str:
 
 
 def _build_machine_shop(
-    clock: _Clock, rng: random.Random, password_hash: str, now: datetime.datetime
+    clock: _Clock,
+    rng: random.Random,
+    password_hash: str,
+    now: datetime.datetime,
+    progress: Callable[[str], None] | None = None,
 ) -> Shop:
     today = timezone.localdate(now)
     history_starts = now - datetime.timedelta(days=50)
     clock.at = history_starts
-    shop = Shop.objects.create(name="Demo Machine Works", slug="demo", paper_size=PaperSize.LETTER)
+    shop = Shop.objects.create(
+        name="Demo Machine Works",
+        slug="demo",
+        paper_size=PaperSize.LETTER,
+        shift_end_time=DEFAULT_SHIFT_END,
+    )
     demo = _DemoShop(shop, clock, rng, now)
+    clock.at = demo.working_from(history_starts)
     demo.add_people(PEOPLE, password_hash)
     demo.add_crew(FLOOR_CREW)
     users = demo.users
@@ -664,6 +892,14 @@ def _build_machine_shop(
             user=owner, name=name, kind=kind, hours_per_day=Decimal(hours)
         )
 
+    def say(message: str) -> None:
+        if progress is not None:
+            progress(message)
+
+    say(
+        f"Demo Machine Works: {len(PEOPLE) + len(FLOOR_CREW)} people, "
+        f"{len(WORK_CENTERS)} work centers, {len(CUSTOMERS)} customers"
+    )
     customers: list[Customer] = []
     for name, code, contact, title in CUSTOMERS:
         domain = "".join(ch for ch in name.lower() if ch.isalnum())[:24] + ".example.com"
@@ -685,6 +921,7 @@ def _build_machine_shop(
         )
         customers.append(customer)
 
+    say("  60 parts with drawings, specs and programs")
     parts: list[tuple[Part, str]] = []
     for index in range(60):
         customer = customers[index % len(customers)]
@@ -708,14 +945,18 @@ def _build_machine_shop(
     blocker_owners = [supervisor, office, users["quality"], owner]
     blockers_raised = 0
 
-    def next_blocker() -> tuple[str, str, Any]:
+    def next_blocker(
+        choices: list[tuple[str, str, str]],
+    ) -> tuple[tuple[str, str, Any], str]:
+        """One of the blockers that fit the job's situation, its owner, and its resolution."""
         nonlocal blockers_raised
-        kind, note = BLOCKERS[blockers_raised % len(BLOCKERS)]
+        kind, note, resolution = choices[blockers_raised % len(choices)]
         owner_ = blocker_owners[blockers_raised % len(blocker_owners)]
         blockers_raised += 1
-        return kind, note, owner_
+        return (kind, note, owner_), resolution
 
     stages = [stage for stage, count, _days in STAGE_PLAN for _ in range(count)]
+    say(f"  {len(stages)} jobs over six weeks, each through the floor actions")
     ages = {stage: days for stage, _count, days in STAGE_PLAN}
     rng.shuffle(stages)
     # In-production jobs sit at each work center in turn, so every dispatch list has work.
@@ -723,6 +964,8 @@ def _build_machine_shop(
     planned_seen = 0
     running_at: dict[int, int] = defaultdict(int)
     for job_index, stage in enumerate(stages):
+        if job_index and job_index % 25 == 0:
+            say(f"  {job_index} of {len(stages)} jobs")
         part, family = parts[rng.randrange(len(parts))]
         created = now - datetime.timedelta(days=rng.uniform(*ages[stage]))
         is_open = stage in JobStage.open_stages()
@@ -732,9 +975,11 @@ def _build_machine_shop(
             family = "turned"
         elif at_kind == "mill":
             family = "milled"
+        quantity = rng.choice([5, 10, 12, 20, 25, 40, 50, 60, 100, 150, 250, 500])
         routing = _routing(
             demo,
             family,
+            quantity=quantity,
             saw=at_kind == "saw" or rng.random() < 0.6,
             shipping=at_kind == "shipping" or rng.random() < 0.5,
             extra_machining=rng.choice([0, 1, 1, 2]),
@@ -754,23 +999,35 @@ def _build_machine_shop(
             elif planned_seen % 5 == 1:
                 due_date = None
 
+        material_status = _material_status(stage, job_index)
         story = _JobStory(demo)
         story.create(
             user=rng.choice(planners),
             customer=part.customer,
             part=part,
-            quantity=rng.choice([5, 10, 12, 20, 25, 40, 50, 60, 100, 150, 250, 500]),
+            quantity=quantity,
             due_date=due_date,
             customer_po=f"PO-{rng.randint(10000, 99999)}",
             priority=rng.choice([Priority.NORMAL] * 6 + [Priority.HIGH] * 2 + [Priority.HOT]),
             owner=rng.choice([supervisor, supervisor, owner, None]),
-            notes=rng.choice(["", "", "", "Certs required with shipment.", "Customer material."]),
+            # Material the customer sends is received, never taken from our stock.
+            notes=rng.choice(
+                ["", "", "", "Certs required with shipment."]
+                + ([] if material_status == MaterialStatus.FROM_STOCK else ["Customer material."])
+            ),
             operations=routing,
-            material_status=_material_status(stage, job_index),
+            material_status=material_status,
         )
         if stage == JobStage.PLANNED:
             if routing and due_date and rng.random() < 0.3:
-                story.raise_blocker(*next_blocker())
+                # Planning waits on material not yet here, or on a question to the customer.
+                if material_status == MaterialStatus.ORDERED:
+                    fitting = BLOCKERS_BEFORE_MATERIAL
+                else:
+                    fitting = _blockers_fitting(
+                        routing[0], first=True, material_status=material_status
+                    )
+                story.raise_blocker(*next_blocker(fitting)[0])
             last = created + (now - created) * rng.uniform(0.3, 0.9)
             story.run(created, last)
             continue
@@ -788,9 +1045,20 @@ def _build_machine_shop(
         held_at = rng.randrange(current) if held_up else -1
         for sequence in sequences[:current]:
             if sequence - 1 == held_at:
-                story.raise_blocker(*next_blocker())
-                story.resolve_blocker(RESOLUTIONS[blockers_raised % len(RESOLUTIONS)])
-            story.run_operation(sequence)
+                raised, resolution = next_blocker(
+                    _blockers_fitting(
+                        routing[sequence - 1],
+                        first=sequence == 1,
+                        material_status=material_status,
+                    )
+                )
+                story.raise_blocker(*raised)
+                story.resolve_blocker(resolution)
+            # A job on the floor has a word from the floor on its last finished operation
+            # when nothing has been said on the current one.
+            story.run_operation(
+                sequence, note=stage == JobStage.IN_PRODUCTION and sequence == current
+            )
         state = ""
         if stage == JobStage.IN_PRODUCTION:
             # The current operation: running, paused, or waiting in the work center's queue
@@ -805,44 +1073,57 @@ def _build_machine_shop(
                 state = rng.choice(["paused"] + (["waiting"] if current else []))
             if state == "running":
                 running_at[center.pk] += 1
-            if state == "running":
-                story.recent_from_here()
-            if state != "waiting":
-                story.start(sequences[current])
-            if state == "paused":
-                story.pause(sequences[current])
-        if stage in (JobStage.RELEASED, JobStage.IN_PRODUCTION) and rng.random() < 0.18:
-            story.raise_blocker(*next_blocker())
+                story.start_this_shift(sequences[current])
+            elif state == "paused":
+                story.pause_partway(sequences[current])
+        # A job that is not being worked may be held up by something that fits where it is:
+        # never one whose operation is running (an open blocker stops work).
+        if stage == JobStage.RELEASED or state in ("paused", "waiting"):
+            if rng.random() < 0.3:
+                fitting = _blockers_fitting(
+                    routing[current],
+                    first=current == 0,
+                    material_status=material_status,
+                    begun=state == "paused",
+                )
+                story.raise_blocker(*next_blocker(fitting)[0])
         if stage in (JobStage.SHIPPED, JobStage.CLOSED):
             story.ship(rng.choice([supervisor, office]))
         if stage == JobStage.CLOSED:
             story.close(owner)
 
-        if stage == JobStage.IN_PRODUCTION and state == "running":
-            last = now - datetime.timedelta(minutes=rng.randint(5, 60 * 3))  # this shift
-        elif is_open:
-            last = now - datetime.timedelta(minutes=rng.randint(5, 60 * 36))
+        if is_open:
+            last = now - datetime.timedelta(minutes=rng.randint(60 * 4, 60 * 36))
         else:
             last = created + (now - created) * rng.uniform(0.5, 0.85)
+        # The operations take working days of their own (nights and weekends between): the
+        # steps are spread early enough that the work done is all done by now.
+        work = _working_time(routing[:current], quantity)
+        last = min(last, now - work)
+        created = min(created, last - work)
         story.run(created, max(last, created + datetime.timedelta(hours=2)))
 
     # Two jobs closed before any work: a cancelled PO and a duplicate.
     for reason in ("Customer cancelled the PO.", "Entered twice by mistake; see the other job."):
         part, family = parts[rng.randrange(len(parts))]
+        quantity = rng.choice([10, 25, 50])
         story = _JobStory(demo)
         story.create(
             user=office,
             customer=part.customer,
             part=part,
-            quantity=rng.choice([10, 25, 50]),
+            quantity=quantity,
             due_date=today + datetime.timedelta(days=rng.randint(5, 20)),
             customer_po=f"PO-{rng.randint(10000, 99999)}",
-            operations=_routing(demo, family, saw=True, shipping=False, extra_machining=0),
+            operations=_routing(
+                demo, family, quantity=quantity, saw=True, shipping=False, extra_machining=0
+            ),
         )
         story.close(owner, reason)
         created = now - datetime.timedelta(days=rng.uniform(15, 30))
         story.run(created, created + datetime.timedelta(days=rng.uniform(1, 4)))
 
+    say("  engineering changes on two parts")
     # Engineering changes: the two parts with the most open jobs get a new revision, released
     # yesterday, so their open jobs carry a notice of change (and the old files show superseded).
     changed = sorted(
@@ -850,7 +1131,7 @@ def _build_machine_shop(
         key=lambda part: (-Job.objects.filter(part=part, is_open=True).count(), part.number),
     )[:2]
     for hours_ago, part in zip((30, 20), changed, strict=True):
-        clock.at = now - datetime.timedelta(hours=hours_ago)
+        clock.at = min(demo.working_from(now - datetime.timedelta(hours=hours_ago)), now)
         part.refresh_from_db()
         revision = part_services.revision_create(
             user=office,
@@ -861,7 +1142,7 @@ def _build_machine_shop(
         _give_files(office, part, revision, bore="24.00 H7", program=True)
         part_services.revision_release(user=supervisor, revision=revision)
     # And one draft in progress, not released yet.
-    clock.at = now - datetime.timedelta(hours=4)
+    clock.at = min(demo.working_from(now - datetime.timedelta(hours=4)), now)
     draft_part = parts[-1][0]
     draft_part.refresh_from_db()
     draft = part_services.revision_create(
@@ -881,8 +1162,14 @@ def _build_anodizing_shop(
 ) -> Shop:
     today = timezone.localdate(now)
     clock.at = now - datetime.timedelta(days=30)
-    shop = Shop.objects.create(name="Demo Anodizing Co", slug="anodizing", paper_size=PaperSize.A4)
+    shop = Shop.objects.create(
+        name="Demo Anodizing Co",
+        slug="anodizing",
+        paper_size=PaperSize.A4,
+        shift_end_time=DEFAULT_SHIFT_END,
+    )
     demo = _DemoShop(shop, clock, rng, now)
+    clock.at = demo.working_from(clock.at)
     demo.add_people(ANODIZING_PEOPLE, password_hash)
     anodizer = demo.users["anodizer"]
     for name, kind in (
@@ -939,10 +1226,18 @@ def _build_anodizing_shop(
         part = parts[index % len(parts)]
         line = wc["Type III hardcoat"] if "Type III" in part.description else wc["Type II line"]
         routing = [
-            {"work_center": wc["Racking"], "name": "Rack parts"},
-            {"work_center": line, "name": f"Anodize ({line.name})"},
-            {"work_center": wc["Inspection"], "name": "Inspect coating & thickness"},
-            {"work_center": wc["Shipping"], "name": "Unrack, pack & ship"},
+            {"work_center": wc["Racking"], "name": "Rack parts", **_minutes("10", "0.50")},
+            {"work_center": line, "name": f"Anodize ({line.name})", **_minutes("45", "0.25")},
+            {
+                "work_center": wc["Inspection"],
+                "name": "Inspect coating & thickness",
+                **_minutes("15", "0.25"),
+            },
+            {
+                "work_center": wc["Shipping"],
+                "name": "Unrack, pack & ship",
+                **_minutes("10", "0.25"),
+            },
         ]
         story = _JobStory(demo, floor_user=anodizer)
         story.create(
@@ -960,7 +1255,7 @@ def _build_anodizing_shop(
         for sequence in range(1, finished + 1):
             story.run_operation(sequence)
         if stage == JobStage.IN_PRODUCTION:
-            story.start(finished + 1)
+            story.start_this_shift(finished + 1)
         if stage in (JobStage.SHIPPED, JobStage.CLOSED):
             story.ship(anodizer)
         if stage == JobStage.CLOSED:
@@ -968,6 +1263,20 @@ def _build_anodizing_shop(
         created = now - datetime.timedelta(days=rng.uniform(3, 20))
         story.run(created, now - datetime.timedelta(hours=rng.uniform(1, 30)))
     return shop
+
+
+def _working_time(routing: list[dict[str, Any]], quantity: int) -> datetime.timedelta:
+    """About how long, nights and weekends included, the floor takes to run these operations
+    at up to 150 % of their estimates, in ten-hour days."""
+    days = 0.0
+    for spec in routing:
+        minutes = float(spec["setup_minutes"] + spec["run_minutes"] * quantity) * 1.5
+        days += 1 + minutes // 600
+    return datetime.timedelta(days=days * 7 / 5)
+
+
+def _minutes(setup: str, run: str) -> dict[str, Decimal]:
+    return {"setup_minutes": Decimal(setup), "run_minutes": Decimal(run)}
 
 
 def demo_logins() -> list[DemoLogin]:
@@ -980,8 +1289,9 @@ def demo_logins() -> list[DemoLogin]:
     ]
 
 
-def demo_load() -> DemoSummary | None:
-    """Create the demo shops. Does nothing (answers None) when any shop exists already."""
+def demo_load(progress: Callable[[str], None] | None = None) -> DemoSummary | None:
+    """Create the demo shops. Does nothing (answers None) when any shop exists already.
+    `progress` is told each step as it begins (it takes most of a minute)."""
     if Shop.objects.exists():
         return None
     rng = random.Random(SEED)  # noqa: S311 (demo data, not secrets)
@@ -989,7 +1299,9 @@ def demo_load() -> DemoSummary | None:
     password_hash = make_password(DEMO_PASSWORD)
     now = timezone.now()
     with transaction.atomic(), _simulated_clock() as clock:
-        machine_shop = _build_machine_shop(clock, rng, password_hash, now)
+        machine_shop = _build_machine_shop(clock, rng, password_hash, now, progress)
+        if progress is not None:
+            progress(f"Demo Anodizing Co: {len(ANODIZING_PEOPLE)} person, 6 jobs")
         anodizing_shop = _build_anodizing_shop(clock, rng, password_hash, now)
         clock.at = None
     return DemoSummary(

@@ -163,17 +163,37 @@ def _badge_screen(
     retry_minutes: int = 0,
     status: int = 200,
 ) -> HttpResponse:
+    shop = enrolled[0] if enrolled else None
     return render(
         request,
         "core/kiosk.html",
         {
-            "kiosk_shop": enrolled[0] if enrolled else None,
+            "kiosk_shop": shop,
             "error": error,
             "badge": badge,
             "retry_minutes": retry_minutes,
+            **(_pad_lengths(shop) if shop else {}),
         },
         status=status,
     )
+
+
+def _pad_lengths(shop: Shop) -> dict[str, int]:
+    """The badge and PIN lengths the pad can move on and sign in at: each only when every
+    badge (of digits) or every PIN in the shop has the same length, else 0 (wait for a tap).
+    Says no more than a badge card shows; the PIN length is the shop's, not anyone's."""
+    people = list(
+        Membership.objects.filter(shop=shop)
+        .exclude(badge_number="")
+        .values_list("badge_number", "pin_length")
+    )
+    badge_lengths = {len(badge) for badge, _pin in people}
+    pin_lengths = {pin for _badge, pin in people}
+    digits_only = all(badge.isdigit() for badge, _pin in people)
+    return {
+        "badge_length": badge_lengths.pop() if len(badge_lengths) == 1 and digits_only else 0,
+        "pin_length": (pin_lengths.pop() or 0) if len(pin_lengths) == 1 else 0,
+    }
 
 
 @never_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 from typing import Any
@@ -16,6 +17,11 @@ class PaperSize(models.TextChoices):
     A4 = "a4", "A4 (210 × 297 mm)"
 
 
+# A new shop pauses open labor at the end of a usual day shift, so time left running overnight
+# is not counted as work; the shop can change it (or clear it) on its floor settings.
+DEFAULT_SHIFT_END = datetime.time(17, 0)
+
+
 class Shop(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
@@ -23,7 +29,7 @@ class Shop(models.Model):
     # The next job number handed out; taken under a row lock by job_create.
     next_job_number = models.PositiveIntegerField(default=1001)
     # Open labor entries are paused at this local time each day; blank leaves them running.
-    shift_end_time = models.TimeField(null=True, blank=True)
+    shift_end_time = models.TimeField(null=True, blank=True, default=DEFAULT_SHIFT_END)
     # A kiosk tablet signs its operator out after this many idle minutes.
     kiosk_idle_minutes = models.PositiveSmallIntegerField(default=5)
     # The largest single document upload accepted, in megabytes.
@@ -63,6 +69,9 @@ class Membership(models.Model):
     # Both are set by a supervisor; blank means the person cannot use the kiosk.
     badge_number = models.CharField(max_length=20, blank=True)
     pin_hash = models.CharField(max_length=128, blank=True)
+    # How many digits the PIN has (not which): when every PIN of the shop has the same length,
+    # the kiosk pad signs in on the last digit instead of waiting for a tap on "Sign in".
+    pin_length = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["shop", "role"])]

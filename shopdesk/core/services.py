@@ -136,6 +136,7 @@ def membership_set_badge(
             raise InvalidInput("Give the badge number the PIN belongs to.", field="badge_number")
         membership.badge_number = ""
         membership.pin_hash = ""
+        membership.pin_length = None
     else:
         if not BADGE_PATTERN.match(badge_number):
             raise InvalidInput(
@@ -157,7 +158,8 @@ def membership_set_badge(
         membership.badge_number = badge_number
         if pin:
             membership.pin_hash = make_password(pin)
-    membership.save(update_fields=["badge_number", "pin_hash"])
+            membership.pin_length = len(pin)
+    membership.save(update_fields=["badge_number", "pin_hash", "pin_length"])
     person = membership.user.get_full_name() or membership.user.get_username()
     after = {
         "badge_number": membership.badge_number,

@@ -265,6 +265,17 @@ class JobOut(JobListItemOut):
     )
     notices: list[NoticeOut] = Field(description="Notices of change, open ones first.")
     created_at: datetime.datetime
+    warnings: list[str] = Field(
+        default_factory=list,
+        description=(
+            "What this request was accepted with but should be read, e.g. a due date already "
+            "past. Given by POST /jobs and PATCH /jobs/{number}; empty otherwise."
+        ),
+    )
+
+    @staticmethod
+    def resolve_warnings(obj: Job) -> list[str]:
+        return getattr(obj, "warnings", [])
 
     @staticmethod
     def resolve_released_revision(obj: Job) -> str | None:
@@ -560,7 +571,9 @@ def job_create(request: HttpRequest, payload: JobIn) -> Status[Job]:
     job = services.job_create(
         user=request.user, operations=_operation_specs(shop, payload.operations), **values
     )
-    return Status(201, _job_with_routing(shop, job.number))
+    created = _job_with_routing(shop, job.number)
+    created.warnings = job.warnings
+    return Status(201, created)
 
 
 @router.get("/jobs/{number}", response={200: JobOut, **error_responses(404)}, tags=["jobs"])
@@ -584,9 +597,12 @@ def job_update(request: HttpRequest, number: str, payload: JobPatch) -> Job:
         changes["owner"] = member_field(shop, changes["owner"])
     if "priority" in changes:
         changes["priority"] = PRIORITY_BY_NAME[changes["priority"]]
+    warnings: list[str] = []
     if changes:
-        services.job_update(user=request.user, job=job, **changes)
-    return _job_with_routing(shop, number)
+        warnings = services.job_update(user=request.user, job=job, **changes).warnings
+    updated = _job_with_routing(shop, number)
+    updated.warnings = warnings
+    return updated
 
 
 @router.post(

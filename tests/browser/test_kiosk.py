@@ -167,3 +167,33 @@ def test_kiosk_sign_in_queue_reorder_and_start(live_server, browser, kiosk_shop)
     expect(page.get_by_label("Badge number")).to_be_visible()
     assert LaborEntry.objects.get().is_open
     tablet.close()
+
+
+def test_the_pad_moves_to_the_pin_and_signs_in_on_its_last_digit(live_server, browser, kiosk_shop):
+    # Every badge of the shop has three digits and every PIN four (set through the people
+    # page, which records the PIN's length).
+    Membership.objects.filter(user=kiosk_shop["operator"]).update(pin_length=4)
+    tablet = browser.new_context(viewport=TABLET, has_touch=True)
+    page = tablet.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/kiosk/setup/")
+    page.get_by_label("Username").fill("sam")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Make this tablet a kiosk for Acme Machining").click()
+    expect(page).to_have_url(f"{live_server.url}/kiosk/")
+
+    # Three taps of badge move on to the PIN by themselves.
+    _press(page, "101")
+    expect(page.get_by_label("PIN")).to_be_focused()
+    # A wrong PIN is sent on its fourth digit and refused.
+    _press(page, "1111")
+    expect(page.get_by_role("alert")).to_contain_text("badge number and PIN do not match")
+    # Seven taps in all: badge, PIN, and the operator is in.
+    page.get_by_label("Badge number").fill("")
+    page.get_by_label("Badge number").click()
+    _press(page, "101")
+    _press(page, "4821")
+    expect(page).to_have_url(f"{live_server.url}/kiosk/work-centers/")
+    expect(page.locator(".ki-who")).to_have_text("Oscar Operator")
+    tablet.close()

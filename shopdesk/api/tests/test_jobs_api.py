@@ -469,3 +469,32 @@ def test_a_body_over_the_upload_limit_is_413(supervisor_api, customer, part):
     assert response.status_code == 413
     assert response.json()["detail"] == "The request body is too large."
     assert Job.objects.count() == 0
+
+
+def test_a_past_due_date_is_accepted_with_a_warning(supervisor_api, customer, part):
+    due = TODAY() - datetime.timedelta(days=2)
+    response = supervisor_api.post(
+        "/api/v1/jobs", _job_payload(customer, part, due_date=due.isoformat())
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["due_date"] == due.isoformat()
+    assert body["warnings"] == [
+        f"The due date {due:%b} {due.day}, {due.year} has passed (2 days ago): "
+        "the job is late from the start."
+    ]
+    future = supervisor_api.post(
+        "/api/v1/jobs",
+        _job_payload(customer, part, due_date=(TODAY() + datetime.timedelta(days=5)).isoformat()),
+    )
+    assert future.json()["warnings"] == []
+    # Changing it to a past date says so; a change of something else does not.
+    number = body["number"]
+    patched = supervisor_api.patch(
+        f"/api/v1/jobs/{number}", {"due_date": (TODAY() - datetime.timedelta(days=1)).isoformat()}
+    )
+    assert patched.status_code == 200
+    assert "has passed (1 day ago)" in patched.json()["warnings"][0]
+    again = supervisor_api.patch(f"/api/v1/jobs/{number}", {"quantity": 30})
+    assert again.json()["warnings"] == []
+    assert supervisor_api.get(f"/api/v1/jobs/{number}").json()["warnings"] == []

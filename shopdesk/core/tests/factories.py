@@ -30,6 +30,8 @@ class ShopFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Shop {n}")
     slug = factory.Sequence(lambda n: f"shop-{n}")
+    # Tests that need a shift end set one; labor otherwise runs until paused.
+    shift_end_time = None
 
 
 class UserFactory(factory.django.DjangoModelFactory):

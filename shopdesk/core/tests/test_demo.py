@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from io import StringIO
 
 import pytest
@@ -18,7 +19,15 @@ from django.utils import timezone
 from shopdesk.core.models import Event, Membership, Role, Shop
 from shopdesk.customers.models import Contact, Customer
 from shopdesk.jobs.derive import derive_stage
-from shopdesk.jobs.models import Blocker, FloorAction, Job, JobStage, LaborEntry, Operation
+from shopdesk.jobs.models import (
+    Blocker,
+    FloorAction,
+    Job,
+    JobStage,
+    LaborEntry,
+    Operation,
+    OperationStatus,
+)
 from shopdesk.jobs.selectors import JobFilters, get_job_for, job_list
 from shopdesk.parts.models import Part
 from shopdesk.travelers.models import Traveler
@@ -145,9 +154,13 @@ def test_load_demo_builds_both_shops_through_the_services_once():
     with pytest.raises(Http404):
         get_job_for(anodizing, jobs.order_by("-number").first().number)
 
-    # The logins printed at the end work with the documented password.
+    # It says what it is doing while it works, and leaves the logins to the server's banner.
+    assert "Loading the demo shops" in output
+    assert "50 of 150 jobs" in output
+    assert "Demo data loaded in" in output
+    assert "password" not in output.lower() and "PIN" not in output
+    # The documented logins work with the documented password.
     for username in ("owner", "supervisor", "operator", "office", "quality", "anodizer"):
-        assert f"  {username} " in output
         assert Client().login(username=username, password="demo")
     # The rest of the crew signs in at the kiosk only.
     for username in ("ana", "jamal", "wei"):
@@ -157,10 +170,7 @@ def test_load_demo_builds_both_shops_through_the_services_once():
             "badge_number", flat=True
         )
     ) == {"1002", "1003", "1004"}
-    assert "password for all: demo" in output
-    # The operator can sign in at a kiosk with the printed badge and PIN.
-    assert "badge 1001 and PIN 1234" in output
-    assert "crew (Ana, Jamal, Wei) with badges 1002-1004 and the same PIN" in output
+    # The operator can sign in at a kiosk with the documented badge and PIN.
     operator = Membership.objects.get(user__username="operator")
     assert operator.badge_number == "1001"
     assert check_password("1234", operator.pin_hash) and "1234" not in operator.pin_hash
@@ -175,6 +185,78 @@ def test_load_demo_builds_both_shops_through_the_services_once():
     again = _load()
     assert "Demo data not loaded" in again
     assert _counts() == before
+
+
+def _labor_minutes(shop: Shop) -> dict[int, float]:
+    """Minutes of labor per operation, an open entry counted to now."""
+    now = timezone.now()
+    minutes: dict[int, float] = defaultdict(float)
+    for entry in LaborEntry.objects.filter(shop=shop):
+        minutes[entry.operation_id] += (
+            (entry.ended_at or now) - entry.started_at
+        ).total_seconds() / 60
+    return minutes
+
+
+def test_demo_tells_a_story_that_holds_together():
+    _load()
+    for shop in Shop.objects.all():
+        # New shops (and so the demo's) close the day's labor at a shift end.
+        assert shop.shift_end_time is not None
+        labor = _labor_minutes(shop)
+        operations = Operation.objects.filter(job__shop=shop).select_related("job")
+        for operation in operations:
+            estimate = float(
+                operation.setup_minutes + operation.run_minutes * (operation.job.quantity or 0)
+            )
+            where = f"{shop.slug} job {operation.job.number} op {operation.sequence}"
+            if operation.status == OperationStatus.DONE:
+                # A finished operation took about what was planned, not days of overnight labor.
+                assert 0.3 * estimate <= labor[operation.pk] <= 3 * estimate, where
+            elif operation.status == OperationStatus.RUNNING:
+                # Running since earlier this shift: a part of the work, not more than it all.
+                assert 0 < labor[operation.pk] <= 1.5 * estimate, where
+        # Nobody's time runs through a night: each entry ends the day it started, by the
+        # shift end at the latest.
+        for entry in LaborEntry.objects.filter(shop=shop, ended_at__isnull=False):
+            started, ended = (
+                timezone.localtime(entry.started_at),
+                timezone.localtime(entry.ended_at),
+            )
+            assert started.date() == ended.date(), entry.pk
+            assert ended.time() <= shop.shift_end_time, entry.pk
+        jobs = Job.objects.filter(shop=shop)
+        # A blocker stops work: no job with an open one has an operation running, and late
+        # bar stock holds only a job that has not started.
+        open_blockers = Blocker.objects.filter(shop=shop, resolved_at__isnull=True)
+        assert not open_blockers.filter(job__operations__status=OperationStatus.RUNNING).exists()
+        for blocker in open_blockers.filter(kind__in=["material", "supplier"]):
+            assert blocker.job.stage in (JobStage.PLANNED, JobStage.RELEASED), blocker.note
+            assert blocker.note.startswith("Material cert") or (
+                blocker.job.material_status == "ordered"
+            ), blocker.note
+        # Material the customer sends is not taken from stock.
+        assert not jobs.filter(notes="Customer material.", material_status="from_stock").exists()
+        # Every job on the floor has notes from the floor on its live page.
+        for job in jobs.filter(stage=JobStage.IN_PRODUCTION):
+            assert FloorAction.objects.filter(operation__job=job).exclude(note="").exists(), (
+                job.number
+            )
+        # People work weekdays from 07:00 to the shift end (the sweep itself aside).
+        for moment in Event.objects.filter(shop=shop, actor__isnull=False).values_list(
+            "created_at", flat=True
+        ):
+            local = timezone.localtime(moment)
+            assert local.weekday() < 5 or local.date() == timezone.localdate(), local
+            assert local.date() == timezone.localdate() or (
+                datetime.time(7) <= local.time() <= shop.shift_end_time
+            ), local
+    # The live page of a job in progress shows those notes.
+    job = Job.objects.filter(shop__slug="demo", stage=JobStage.IN_PRODUCTION).first()
+    client = Client()
+    client.login(username="supervisor", password="demo")
+    page = client.get(reverse("jobs:detail", args=[job.number])).content.decode()
+    assert "No notes from the floor yet" not in page
 
 
 def test_load_demo_does_nothing_when_any_shop_exists(shop):

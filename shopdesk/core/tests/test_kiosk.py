@@ -15,6 +15,7 @@ from django.utils import timezone
 from shopdesk.core import ratelimit
 from shopdesk.core.kiosk import KIOSK_COOKIE, KIOSK_SEEN_KEY
 from shopdesk.core.models import Membership, Role
+from shopdesk.core.services import membership_set_badge
 from shopdesk.core.tests.factories import member
 from shopdesk.jobs import services
 from shopdesk.jobs.models import LaborEntry
@@ -395,3 +396,37 @@ def test_the_tiles_page_lists_what_the_operator_is_on_and_nobody_elses(
     # Paused, it is no longer listed.
     services.floor_action(user=operator, operation=saw, action="pause", client_id="mine-0004")
     assert "You're on" not in kiosk.get(reverse("kiosk_work_centers")).content.decode()
+
+
+def test_the_badge_screen_tells_the_pad_the_shops_badge_and_pin_lengths(
+    supervisor, operator, quality, kiosk
+):
+    # Set through the service, each PIN's length is kept (never the PIN).
+    for person, badge in ((operator, "101"), (quality, "102")):
+        membership_set_badge(
+            user=supervisor,
+            membership=Membership.objects.get(user=person),
+            badge_number=badge,
+            pin="48213",
+        )
+    assert Membership.objects.get(user=operator).pin_length == 5
+    page = kiosk.get(reverse("kiosk")).content.decode()
+    assert 'data-badge-length="3"' in page and 'data-pin-length="5"' in page
+
+    # PINs of different lengths: the pad waits for "Sign in"; so it does for badges of
+    # different lengths before the PIN.
+    membership_set_badge(
+        user=supervisor,
+        membership=Membership.objects.get(user=quality),
+        badge_number="1020",
+        pin="4821",
+    )
+    page = kiosk.get(reverse("kiosk")).content.decode()
+    assert 'data-badge-length="0"' in page and 'data-pin-length="0"' in page
+    # Taken off the kiosk, a person's PIN length goes with the PIN.
+    membership_set_badge(
+        user=supervisor, membership=Membership.objects.get(user=quality), badge_number="", pin=""
+    )
+    assert Membership.objects.get(user=quality).pin_length is None
+    page = kiosk.get(reverse("kiosk")).content.decode()
+    assert 'data-badge-length="3"' in page and 'data-pin-length="5"' in page

@@ -119,6 +119,22 @@ def _snapshot(job: Job, fields: tuple[str, ...]) -> dict[str, Any]:
 
 @retry_on_lock_conflict
 @transaction.atomic
+def job_due_date_warnings(due_date: datetime.date | None) -> list[str]:
+    """What to tell whoever sets this due date. A date already past is accepted (a job entered
+    after the fact, or one promised late) but said, so a typo in the year is noticed: the job
+    is late from the start and sorts to the top of every late list."""
+    if due_date is None:
+        return []
+    today = timezone.localdate()
+    if due_date >= today:
+        return []
+    days = (today - due_date).days
+    return [
+        f"The due date {due_date:%b} {due_date.day}, {due_date.year} has passed "
+        f"({days} day{'s' if days != 1 else ''} ago): the job is late from the start."
+    ]
+
+
 def job_create(
     *,
     user: AbstractBaseUser,
@@ -137,7 +153,8 @@ def job_create(
     """Create a planned job with the next job number of the shop, and its routing if given.
 
     `operations` are dicts with work_center, name and optionally setup_minutes, run_minutes,
-    instructions.
+    instructions. The job's `warnings` (not stored) say what was accepted but should be read:
+    a due date already past.
     """
     from shopdesk.jobs.services.routing import _operation_values
 
@@ -181,6 +198,7 @@ def job_create(
         summary=f"{job} created for {customer}: {quantity or '?'} × {part.number}",
         after={**_snapshot(job, EDITABLE_FIELDS), "revision": job.revision},
     )
+    job.warnings = job_due_date_warnings(due_date)
     return job
 
 
@@ -228,6 +246,8 @@ def job_update(*, user: AbstractBaseUser, job: Job, **changes: Any) -> Job:
         raise InvalidInput("Choose the part.", field="part")
     _check_job_values(shop, changes)
     changed = tuple(name for name, value in changes.items() if getattr(job, name) != value)
+    # Like job_create's: a due date changed to one already past is said (not stored).
+    job.warnings = job_due_date_warnings(changes["due_date"]) if "due_date" in changed else []
     if not changed:
         return job
     before = _snapshot(job, changed)
@@ -575,7 +595,10 @@ def job_mark_shipped(*, user: AbstractBaseUser, job: Job) -> Job:
 def job_close(*, user: AbstractBaseUser, job: Job, reason: str = "") -> Job:
     """Close a job: shipped jobs close normally; an unshipped job needs a reason (cancelled)."""
     shop = require_planner(user).shop
-    reason = (reason or "").strip()[:500]
+    reason = (reason or "").strip()
+    if len(reason) > 500:
+        # Refused rather than cut: the reason is the record of why, and must be kept whole.
+        raise InvalidInput("The reason is at most 500 characters.", field="reason")
     job = _lock(job)
     if job.state == JobState.CLOSED:
         raise ActionRefused(f"{job} is already closed.")

@@ -112,7 +112,7 @@ def test_the_polled_partial_changes_after_a_scan(supervisor_client, operator, fl
     scan(operator, op, "finish", qty_good=9, qty_scrap=1)
     html = supervisor_client.get(URL, headers=HTMX).content.decode()
     assert "No operation finished yet today." not in html
-    assert "1 Saw" in html and '<td class="num">9</td>' in html
+    assert "1 Saw" in html and '<td class="num" data-label="Good">9</td>' in html
     assert '<span class="badge bad">1</span>' in html
     board = supervisor_client.get(URL).context["board"]
     assert board.finished_today_count == 1

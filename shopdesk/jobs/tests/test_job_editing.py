@@ -510,3 +510,44 @@ def test_new_job_from_a_customer_or_part_page_starts_with_it_chosen(
         assert "Beta Customer" not in html
         customer_select = html.split('name="customer"')[1].split("</select>")[0]
         assert not re.search(r'<option value="\d+" selected', customer_select)
+
+
+# --- A due date already past ------------------------------------------------------------------
+
+
+def test_a_job_due_in_the_past_is_created_with_a_warning_said(
+    supervisor_client, customer, part, work_centers
+):
+    due = timezone.localdate() - datetime.timedelta(days=3)
+    response = supervisor_client.post(
+        CREATE_URL, create_data(customer, part, work_centers, due_date=due.isoformat())
+    )
+    assert response.status_code == 302
+    said = page_messages(response)
+    assert said[0] == "J-1001 created."
+    assert said[1] == (
+        f"The due date {due:%b} {due.day}, {due.year} has passed (3 days ago): "
+        "the job is late from the start."
+    )
+    assert Job.objects.get(number=1001).due_date == due
+
+
+def test_editing_says_a_past_due_date_only_when_it_is_set(supervisor_client, planned_job):
+    data = {
+        "customer": str(planned_job.customer_id),
+        "part": str(planned_job.part_id),
+        "material_status": "received",
+        "quantity": "100",
+        "due_date": (timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
+        "customer_po": "PO-4471",
+        "priority": str(Priority.NORMAL),
+        "owner": "",
+        "notes": "",
+    }
+    response = supervisor_client.post(edit_url(), data)
+    assert response.status_code == 303
+    assert "has passed (1 day ago)" in page_messages(response)[1]
+    supervisor_client.get(response["Location"])  # the job page shows (and uses up) them
+    # Saved again with the same date: nothing new to say.
+    response = supervisor_client.post(edit_url(), {**data, "notes": "Called the customer."})
+    assert page_messages(response) == ["J-1001 saved."]

@@ -78,6 +78,16 @@ def test_only_the_released_revisions_current_files_newest_first(
     assert "Released files" in html
 
 
+def test_the_floor_page_lists_the_released_files_before_the_operations_buttons(
+    operator_client, released_job
+):
+    # As the README says: the operator sees the drawing and its revision before acting.
+    html = operator_client.get(_floor()).content.decode()
+    files = html.index('class="fl-files"')
+    assert files < html.index('class="card fl-op fl-current')
+    assert files < html.index("Start op 1")
+
+
 @pytest.mark.parametrize("url", [_detail(), _floor()])
 def test_after_a_release_the_new_revisions_files_are_shown(supervisor_client, rev_b, url):
     html = supervisor_client.get(url).content.decode()

@@ -35,6 +35,9 @@ DISPATCH_ROWS_STEP = 50
 DISPATCH_ROWS_MAX = 500
 # The dashboard is read at a desk: longer late and at-risk lists than the wall board's.
 DASHBOARD_LIST_LIMIT = 25
+# On a phone each list shows its first rows, with "Show all" to open the rest in place (the
+# stylesheet hides the rows past this many, `.db-short` in shopdesk.css).
+DASHBOARD_PHONE_ROWS = 5
 
 
 def _shop(request: HttpRequest) -> Shop:
@@ -190,6 +193,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "board": dispatch.board(shop, list_limit=DASHBOARD_LIST_LIMIT),
         "nav": "dashboard",
+        "phone_rows": DASHBOARD_PHONE_ROWS,
     }
     template = "jobs/dashboard.html"
     if request.htmx and not request.htmx.boosted:

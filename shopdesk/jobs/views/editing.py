@@ -131,6 +131,8 @@ def job_create(request: HttpRequest) -> HttpResponse:
     used[form_id] = job.number
     request.session[USED_JOB_FORMS_SESSION_KEY] = dict(list(used.items())[-USED_JOB_FORMS_KEPT:])
     messages.success(request, f"{job} created.")
+    for warning in job.warnings:
+        messages.warning(request, warning)
     return HttpResponseRedirect(reverse("jobs:detail", args=[job.display_number]))
 
 
@@ -236,6 +238,8 @@ def job_edit(request: HttpRequest, number: str) -> HttpResponse:
         _show_error(form, error)
         return _render_edit(request, job, form=form, status=error.status)
     messages.success(request, f"{job} saved.")
+    for warning in job.warnings:
+        messages.warning(request, warning)
     return HttpResponseRedirect(reverse("jobs:detail", args=[job.display_number]), status=303)
 
 

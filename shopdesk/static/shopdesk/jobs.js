@@ -92,6 +92,8 @@
       all.indeterminate = ticked > 0 && ticked < onPage.length;
     }
     form.classList.toggle("bt-active", count > 0);
+    // The buttons show once something is ticked (without this script they always show).
+    form.classList.toggle("bt-idle", count === 0);
     var summary = form.querySelector("[data-batch-summary]");
     if (summary) {
       summary.textContent = count

@@ -22,8 +22,37 @@
           active.value = active.value.slice(0, -1);
         } else if (active.value.length < (active.maxLength > 0 ? active.maxLength : 20)) {
           active.value += key;
+          if (moveOn(active)) return;
         }
         active.focus({ preventScroll: true });
+      });
+    });
+    // Six taps, not ten: a badge of the shop's badge length moves on to the PIN, and a PIN of
+    // the shop's PIN length signs in (the lengths are 0 when the shop's differ: then the
+    // operator taps the PIN field and "Sign in" as before).
+    var badgeLength = parseInt(pad.getAttribute("data-badge-length"), 10) || 0;
+    var pinLength = parseInt(pad.getAttribute("data-pin-length"), 10) || 0;
+    var form = pad.querySelector("form");
+    var sent = false;
+    function moveOn(field) {
+      if (fields.length !== 2) return false;
+      if (field === fields[0] && badgeLength && field.value.length === badgeLength) {
+        active = fields[1];
+        fields[1].focus({ preventScroll: true });
+        return true;
+      }
+      if (field === fields[1] && pinLength && field.value.length === pinLength &&
+          fields[0].value !== "" && !sent) {
+        sent = true;
+        if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+        return true;
+      }
+      return false;
+    }
+    fields.forEach(function (field) {
+      // A hardware keypad or the tablet's own keyboard types into the field directly.
+      field.addEventListener("input", function (event) {
+        if (event.inputType && event.inputType.indexOf("insert") === 0) moveOn(field);
       });
     });
     // Enter in the badge field moves to the PIN instead of sending half a sign-in.

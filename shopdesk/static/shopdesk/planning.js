@@ -83,4 +83,28 @@
   } else {
     setUpRoutingRows();
   }
+
+  // A due date already past is accepted (a job entered after the fact) but said before saving;
+  // the server says it again on the job's page.
+  function pastDueHint(input) {
+    var hint = input.parentNode.querySelector("[data-past-due]");
+    if (!hint) {
+      hint = document.createElement("p");
+      hint.className = "small pl-warn";
+      hint.setAttribute("data-past-due", "");
+      hint.setAttribute("aria-live", "polite");
+      input.insertAdjacentElement("afterend", hint);
+    }
+    var now = new Date();
+    var today = now.getFullYear() + "-" + String(now.getMonth() + 1).padStart(2, "0") + "-" +
+      String(now.getDate()).padStart(2, "0");
+    var past = input.value && input.value < today;
+    hint.textContent = past ? "That date has passed: the job will be late from the start." : "";
+    hint.hidden = !past;
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("input[name=due_date]")) pastDueHint(event.target);
+  });
+  var due = document.querySelector("input[name=due_date]");
+  if (due && due.value) pastDueHint(due);
 })();

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from shopdesk.core.demo import DEMO_BADGE, DEMO_PASSWORD, DEMO_PIN, FLOOR_CREW, demo_load
+from shopdesk.core.demo import demo_load
 from shopdesk.core.models import Shop
 
 
@@ -19,7 +19,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        summary = demo_load()
+
+        def progress(message: str) -> None:
+            # Each step as it begins, so the minute it takes is not a silent one.
+            self.stdout.write(message)
+            self.stdout.flush()
+
+        if not Shop.objects.exists():
+            self.stdout.write("Loading the demo shops (about a minute)…")
+        summary = demo_load(progress=progress)
         if summary is None:
             names = ", ".join(Shop.objects.order_by("id").values_list("name", flat=True)[:3])
             self.stdout.write(
@@ -28,22 +36,11 @@ class Command(BaseCommand):
             )
             return
         elapsed = time.monotonic() - started
+        # The logins are printed once, by the server when it starts (scripts/serve.sh).
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded in {elapsed:.1f} s: "
                 + ", ".join(shop.name for shop in summary.shops)
                 + f" ({summary.jobs} jobs in {summary.shops[0].name})."
             )
-        )
-        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
-        width = max(len(login.username) for login in summary.logins)
-        for login in summary.logins:
-            self.stdout.write(
-                f"  {login.username:<{width}}  {login.role:<10}  {login.shop:<18}  {login.does}"
-            )
-        self.stdout.write(
-            f"\nKiosk: sign in as supervisor and open /kiosk/setup/ on the tablet, then the "
-            f"operator signs in with badge {DEMO_BADGE} and PIN {DEMO_PIN}; the rest of the "
-            f"crew ({', '.join(first for _user, first, _last, _badge in FLOOR_CREW)}) with "
-            f"badges {FLOOR_CREW[0][3]}-{FLOOR_CREW[-1][3]} and the same PIN."
         )
