@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI, Swagger
 
 from shopdesk.api.auth import ApiTokenAuth, SessionAuth
-from shopdesk.api.errors import install_error_handlers
+from shopdesk.core.api_errors import install_error_handlers
 from shopdesk.customers.api import router as customers_router
 from shopdesk.imports.api import router as imports_router
 from shopdesk.jobs.api import router as jobs_router

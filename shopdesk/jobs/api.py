@@ -14,29 +14,11 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import Strict
 
-from shopdesk.api.errors import Gone, error_responses
-from shopdesk.api.lookups import (
-    customer_field,
-    member_field,
-    part_field,
-    work_center_field,
-)
-from shopdesk.api.schemas import (
-    Count,
-    CustomerRefOut,
-    DbId,
-    DocumentFieldsOut,
-    InSchema,
-    PageQuery,
-    PartRefOut,
-    PersonOut,
-    SearchText,
-    WorkCenterRefOut,
-    paginate,
-    text,
-)
+from shopdesk.core.api_errors import Gone, error_responses
 from shopdesk.core.errors import ActionRefused, InvalidInput
+from shopdesk.customers.selectors import customer_field
 from shopdesk.jobs import live, selectors, services
+from shopdesk.jobs.lookups import member_field, work_center_field
 from shopdesk.jobs.models import (
     Blocker,
     BlockerKind,
@@ -53,7 +35,22 @@ from shopdesk.jobs.models import (
 )
 from shopdesk.jobs.services.jobs import MAX_QUANTITY
 from shopdesk.jobs.services.routing import MAX_MINUTES
+from shopdesk.lib.schemas import (
+    Count,
+    CustomerRefOut,
+    DbId,
+    DocumentFieldsOut,
+    InSchema,
+    PageQuery,
+    PartRefOut,
+    PersonOut,
+    SearchText,
+    WorkCenterRefOut,
+    paginate,
+    text,
+)
 from shopdesk.parts.models import Document
+from shopdesk.parts.selectors import part_field
 from shopdesk.travelers.models import Traveler
 
 router = Router()

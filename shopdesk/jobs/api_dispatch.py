@@ -12,13 +12,13 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from shopdesk.api.errors import error_responses
-from shopdesk.api.schemas import CustomerRefOut, DbId, InSchema, PartRefOut, WorkCenterRefOut
+from shopdesk.core.api_errors import error_responses
 from shopdesk.core.errors import InvalidInput
 from shopdesk.jobs import dispatch, services
 from shopdesk.jobs.models import Operation, WorkCenter
 from shopdesk.jobs.selectors import get_work_center_for
 from shopdesk.jobs.services.dispatch import DIRECTIONS
+from shopdesk.lib.schemas import CustomerRefOut, DbId, InSchema, PartRefOut, WorkCenterRefOut
 
 router = Router()
 

@@ -13,12 +13,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from shopdesk.api.errors import error_responses
-from shopdesk.api.schemas import DbId, PageQuery, PersonOut, WorkCenterRefOut, paginate, text
+from shopdesk.core.api_errors import error_responses
 from shopdesk.core.errors import InvalidInput
 from shopdesk.jobs import labor
 from shopdesk.jobs.models import LaborEntry
 from shopdesk.jobs.selectors import get_job_for, parse_job_number
+from shopdesk.lib.schemas import DbId, PageQuery, PersonOut, WorkCenterRefOut, paginate, text
 
 router = Router()
 

@@ -9,9 +9,10 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
-from shopdesk.api.errors import error_responses
-from shopdesk.api.lookups import customer_field, part_for
-from shopdesk.api.schemas import (
+from shopdesk.core.api_errors import error_responses
+from shopdesk.core.errors import InvalidInput
+from shopdesk.customers.selectors import customer_field
+from shopdesk.lib.schemas import (
     CustomerRefOut,
     DbId,
     DocumentFieldsOut,
@@ -22,10 +23,10 @@ from shopdesk.api.schemas import (
     paginate,
     text,
 )
-from shopdesk.core.errors import InvalidInput
 from shopdesk.parts import files, selectors, services
 from shopdesk.parts.files import kind_for_name
 from shopdesk.parts.models import Document, DocumentKind, Part, PartRevision
+from shopdesk.parts.selectors import get_part_for
 from shopdesk.parts.views import file_response
 
 router = Router(tags=["parts"])
@@ -93,12 +94,12 @@ def part_create(request: HttpRequest, payload: PartIn) -> Status[Part]:
 
 @router.get("/parts/{part_id}", response={200: PartOut, **error_responses(404)})
 def part_get(request: HttpRequest, part_id: DbId) -> Part:
-    return part_for(request.shop, part_id)
+    return get_part_for(request.shop, part_id)
 
 
 @router.patch("/parts/{part_id}", response={200: PartOut, **error_responses(403, 404)})
 def part_update(request: HttpRequest, part_id: DbId, payload: PartPatch) -> Part:
-    part = part_for(request.shop, part_id)
+    part = get_part_for(request.shop, part_id)
     changes = payload.dict(exclude_unset=True)
     if not changes:
         return part
@@ -145,7 +146,7 @@ def _revision_out(revision: PartRevision) -> PartRevision:
 )
 def revision_list(request: HttpRequest, part_id: DbId) -> list[PartRevision]:
     """The part's revisions, newest first."""
-    part = part_for(request.shop, part_id)
+    part = get_part_for(request.shop, part_id)
     return list(selectors.part_revisions(part))
 
 
@@ -157,7 +158,7 @@ def revision_create(
     request: HttpRequest, part_id: DbId, payload: RevisionIn
 ) -> Status[PartRevision]:
     """Add a draft revision. Upload its documents, then release it."""
-    part = part_for(request.shop, part_id)
+    part = get_part_for(request.shop, part_id)
     revision = services.revision_create(
         user=request.user, part=part, code=payload.code, note=payload.note
     )
@@ -171,7 +172,7 @@ def revision_create(
 def revision_release(request: HttpRequest, part_id: DbId, revision_id: DbId) -> PartRevision:
     """Release a draft revision: the one released before is superseded and every open job on
     an older revision gets a notice of change."""
-    part = part_for(request.shop, part_id)
+    part = get_part_for(request.shop, part_id)
     revision = selectors.get_revision_for(request.shop, revision_id, part=part)
     return _revision_out(services.revision_release(user=request.user, revision=revision))
 
@@ -227,7 +228,7 @@ def document_list(
     request: HttpRequest, part_id: DbId, revision_id: DbId, filters: Query[DocumentQuery]
 ) -> list[Document]:
     """The revision's current documents, newest first (with `history=true`, every version)."""
-    part = part_for(request.shop, part_id)
+    part = get_part_for(request.shop, part_id)
     revision = selectors.get_revision_for(request.shop, revision_id, part=part)
     documents = Document.objects.filter(shop=request.shop, revision=revision).select_related(
         "stored", "revision", "uploaded_by"
@@ -253,7 +254,7 @@ def document_upload(
     specification, customer_po, other, or `auto` (by extension). With `replaces`, the
     upload becomes the next version of that document of the same revision. Identical content
     is stored once per shop: look it up first with `GET /documents/by-sha256/{sha256}`."""
-    part = part_for(request.shop, part_id)
+    part = get_part_for(request.shop, part_id)
     revision = selectors.get_revision_for(request.shop, revision_id, part=part)
     old = None
     if replaces is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -18,6 +19,19 @@ CODE_MAX_LENGTH = 10
 NOTE_MAX_LENGTH = 500
 # A, B, 02, 1.1, A-2, R_3: letters and digits, then also dot, dash or underscore.
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+# Called as handler(user=..., revision=...) inside the release's transaction, after the
+# revision is released. Apps above parts subscribe from their AppConfig.ready(): jobs raises
+# notices of change on the open jobs still on an older revision.
+RevisionReleasedHandler = Callable[..., None]
+_revision_released_handlers: list[RevisionReleasedHandler] = []
+
+
+def on_revision_released(handler: RevisionReleasedHandler) -> RevisionReleasedHandler:
+    """Subscribe handler to every revision release (once, however often this is called)."""
+    if handler not in _revision_released_handlers:
+        _revision_released_handlers.append(handler)
+    return handler
 
 
 def clean_revision_code(code: object) -> str:
@@ -94,8 +108,6 @@ def revision_create(
 def revision_release(*, user: AbstractBaseUser, revision: PartRevision) -> PartRevision:
     """Release a draft revision: the revision released before is superseded, the part's
     revision code follows, and every open job still on an older revision gets a notice."""
-    from shopdesk.jobs.services.notices import notices_raise_for_release
-
     part = _locked_part(user, revision.part)
     revision = for_update(PartRevision.objects).get(pk=revision.pk, part=part)
     revision.part = part
@@ -138,5 +150,6 @@ def revision_release(*, user: AbstractBaseUser, revision: PartRevision) -> PartR
         before={"revision": before, "released": previous.code if previous else None},
         after={"revision": part.revision, "released": revision.code},
     )
-    notices_raise_for_release(user=user, revision=revision)
+    for handler in _revision_released_handlers:
+        handler(user=user, revision=revision)
     return revision

@@ -1,4 +1,4 @@
-"""Shop-scoped reads the API needs beyond the jobs selectors.
+"""Shop-scoped reads the jobs API needs beyond the jobs selectors.
 
 `*_for` getters answer 404 for another shop's ids (the object is what the request acts on);
 `*_field` getters answer a 422 naming the field (the id is a value inside a request body).
@@ -10,13 +10,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
-from django.http import Http404
 
 from shopdesk.core.errors import InvalidInput
 from shopdesk.core.models import Shop
-from shopdesk.customers.models import Customer
 from shopdesk.jobs.models import WorkCenter
-from shopdesk.parts.models import Part
 
 
 def _first(queryset: QuerySet, pk: Any) -> Model | None:
@@ -24,38 +21,6 @@ def _first(queryset: QuerySet, pk: Any) -> Model | None:
         return queryset.filter(pk=pk).first()
     except (ValueError, TypeError, OverflowError):
         return None
-
-
-def customer_for(shop: Shop, customer_id: int) -> Customer:
-    customer = _first(Customer.objects.filter(shop=shop), customer_id)
-    if customer is None:
-        raise Http404("No such customer.")
-    return customer
-
-
-def part_for(shop: Shop, part_id: int) -> Part:
-    part = _first(Part.objects.filter(shop=shop).select_related("customer"), part_id)
-    if part is None:
-        raise Http404("No such part.")
-    return part
-
-
-def customer_field(shop: Shop, customer_id: int | None, field: str = "customer") -> Customer | None:
-    if customer_id is None:
-        return None
-    customer = _first(Customer.objects.filter(shop=shop), customer_id)
-    if customer is None:
-        raise InvalidInput("No such customer in this shop.", field=field)
-    return customer
-
-
-def part_field(shop: Shop, part_id: int | None, field: str = "part") -> Part | None:
-    if part_id is None:
-        return None
-    part = _first(Part.objects.filter(shop=shop), part_id)
-    if part is None:
-        raise InvalidInput("No such part in this shop.", field=field)
-    return part
 
 
 def work_center_field(shop: Shop, work_center_id: int, field: str = "work_center") -> WorkCenter:
