@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "shopdesk.imports",
     "shopdesk.travelers",
     "shopdesk.api",
+    "shopdesk.demo",
 ]
 
 MIDDLEWARE = [

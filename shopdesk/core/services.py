@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
@@ -19,8 +20,6 @@ from shopdesk.lib.db import for_update
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-    from shopdesk.jobs.models import Job
-
 
 def event_append(
     *,
@@ -29,7 +28,7 @@ def event_append(
     kind: str,
     subject: Any,
     summary: str,
-    job: Job | None = None,
+    job: Model | None = None,  # the job the change belongs to; core does not import jobs
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Event:

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from shopdesk.core.demo import demo_load
 from shopdesk.core.models import Shop
+from shopdesk.demo.shops import demo_load
 
 
 class Command(BaseCommand):

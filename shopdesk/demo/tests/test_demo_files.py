@@ -5,8 +5,8 @@ from __future__ import annotations
 import pypdfium2
 import pytest
 
-from shopdesk.core import demo
 from shopdesk.core.tests.factories import PartFactory
+from shopdesk.demo import shops as demo
 from shopdesk.parts import services
 from shopdesk.parts.models import Document, StoredFile
 
