@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "shopdesk.customers",
     "shopdesk.parts",
     "shopdesk.jobs",
+    "shopdesk.floor",
     "shopdesk.imports",
     "shopdesk.travelers",
     "shopdesk.api",
@@ -109,7 +110,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "shopdesk.core.middleware.KioskIdleMiddleware",  # issue 4: kiosk idle sign-out
+    "shopdesk.floor.middleware.KioskIdleMiddleware",
     "shopdesk.core.middleware.ShopMiddleware",
     # NUL characters in paths, query strings, forms and API bodies; lock conflicts as a 503.
     "shopdesk.core.guards.NulCharacterMiddleware",

@@ -27,6 +27,8 @@ from django.utils import timezone
 from shopdesk.core.models import DEFAULT_SHIFT_END, Membership, PaperSize, Role, Shop
 from shopdesk.customers import services as customer_services
 from shopdesk.customers.models import Customer
+from shopdesk.floor import services as floor_services
+from shopdesk.floor.services.labor import labor_shift_end_for_shop
 from shopdesk.jobs import services as job_services
 from shopdesk.jobs.models import (
     Job,
@@ -36,7 +38,6 @@ from shopdesk.jobs.models import (
     Priority,
     WorkCenter,
 )
-from shopdesk.jobs.services.labor import labor_shift_end_for_shop
 from shopdesk.parts import services as part_services
 from shopdesk.parts.models import DocumentKind, Part, PartRevision
 from shopdesk.travelers.services import traveler_print
@@ -471,7 +472,7 @@ class _JobStory:
         return Operation.objects.select_related("work_center").get(job=self.job, sequence=sequence)
 
     def _floor(self, operation: Operation, action: str, note: str = "", **quantities: int) -> None:
-        job_services.floor_action(
+        floor_services.floor_action(
             user=self.hand(operation),
             operation=operation,
             action=action,

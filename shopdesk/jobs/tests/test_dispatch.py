@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shopdesk.core.models import Event
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs import dispatch, services
 from shopdesk.jobs.models import Job, Operation, Priority
 
@@ -47,7 +48,7 @@ def released_job(
 
 
 def scan(user, operation: Operation, action: str, **quantities) -> None:
-    services.floor_action(
+    floor_services.floor_action(
         user=user,
         operation=operation,
         action=action,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from shopdesk.core.models import Role
 from shopdesk.core.services import event_append
 from shopdesk.core.tests.factories import WorkCenterFactory, member
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs import live, services
 from shopdesk.jobs.models import Blocker, Job
 from shopdesk.travelers import services as traveler_services
@@ -24,7 +25,7 @@ def _url(job: Job | str) -> str:
 
 
 def _floor(user, job: Job, sequence: int, action: str, **fields) -> None:
-    services.floor_action(
+    floor_services.floor_action(
         user=user,
         operation=job.operations.get(sequence=sequence),
         action=action,

@@ -2,6 +2,7 @@ import pytest
 
 from shopdesk.core.errors import ActionRefused, InvalidInput
 from shopdesk.core.models import Event
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs import services
 from shopdesk.jobs.models import FloorAction, JobStage, OperationStatus
 
@@ -14,12 +15,14 @@ def test_start_and_finish_moves_job_through_stages(released_job, operator):
     first, second, third = _ops(released_job)
     assert released_job.stage == JobStage.RELEASED
 
-    services.floor_action(user=operator, operation=first, action="start", client_id="c-start-0001")
+    floor_services.floor_action(
+        user=operator, operation=first, action="start", client_id="c-start-0001"
+    )
     released_job.refresh_from_db()
     assert released_job.stage == JobStage.IN_PRODUCTION
     assert released_job.stage_label == "In production at Saw"
 
-    services.floor_action(
+    floor_services.floor_action(
         user=operator,
         operation=first,
         action="finish",
@@ -34,8 +37,10 @@ def test_start_and_finish_moves_job_through_stages(released_job, operator):
     assert released_job.operations_done == 1
 
     for op, cid in ((second, "c-second-01"), (third, "c-third-001")):
-        services.floor_action(user=operator, operation=op, action="start", client_id=cid + "s")
-        services.floor_action(
+        floor_services.floor_action(
+            user=operator, operation=op, action="start", client_id=cid + "s"
+        )
+        floor_services.floor_action(
             user=operator, operation=op, action="finish", client_id=cid + "f", qty_good=98
         )
     released_job.refresh_from_db()
@@ -44,9 +49,11 @@ def test_start_and_finish_moves_job_through_stages(released_job, operator):
 
 def test_replay_answers_first_result_and_changes_nothing(released_job, operator):
     first = _ops(released_job)[0]
-    services.floor_action(user=operator, operation=first, action="start", client_id="dup-000001")
+    floor_services.floor_action(
+        user=operator, operation=first, action="start", client_id="dup-000001"
+    )
     events_before = Event.objects.count()
-    result = services.floor_action(
+    result = floor_services.floor_action(
         user=operator, operation=first, action="start", client_id="dup-000001"
     )
     assert result.replayed is True
@@ -56,9 +63,11 @@ def test_replay_answers_first_result_and_changes_nothing(released_job, operator)
 
 def test_replay_with_changed_payload_is_refused(released_job, operator):
     first = _ops(released_job)[0]
-    services.floor_action(user=operator, operation=first, action="start", client_id="dup-000002")
+    floor_services.floor_action(
+        user=operator, operation=first, action="start", client_id="dup-000002"
+    )
     with pytest.raises(ActionRefused, match="different action"):
-        services.floor_action(
+        floor_services.floor_action(
             user=operator, operation=first, action="pause", client_id="dup-000002"
         )
     first.refresh_from_db()
@@ -68,12 +77,14 @@ def test_replay_with_changed_payload_is_refused(released_job, operator):
 def test_finish_refused_when_not_started_or_too_many(released_job, operator):
     first = _ops(released_job)[0]
     with pytest.raises(ActionRefused, match="not been started"):
-        services.floor_action(
+        floor_services.floor_action(
             user=operator, operation=first, action="finish", client_id="fin-000001", qty_good=1
         )
-    services.floor_action(user=operator, operation=first, action="start", client_id="fin-000002")
+    floor_services.floor_action(
+        user=operator, operation=first, action="start", client_id="fin-000002"
+    )
     with pytest.raises(ActionRefused, match="more than the 100 parts"):
-        services.floor_action(
+        floor_services.floor_action(
             user=operator, operation=first, action="finish", client_id="fin-000003", qty_good=101
         )
     first.refresh_from_db()
@@ -83,7 +94,7 @@ def test_finish_refused_when_not_started_or_too_many(released_job, operator):
 def test_floor_action_on_unreleased_job_refused(planned_job, operator):
     first = _ops(planned_job)[0]
     with pytest.raises(ActionRefused, match="released job"):
-        services.floor_action(
+        floor_services.floor_action(
             user=operator, operation=first, action="start", client_id="unrel-0001"
         )
     assert not FloorAction.objects.exists()
@@ -92,7 +103,7 @@ def test_floor_action_on_unreleased_job_refused(planned_job, operator):
 @pytest.mark.parametrize("client_id", ["", "short", "x" * 65, "bad id with spaces", "../../etc"])
 def test_bad_client_id_refused(released_job, operator, client_id):
     with pytest.raises(InvalidInput):
-        services.floor_action(
+        floor_services.floor_action(
             user=operator, operation=_ops(released_job)[0], action="start", client_id=client_id
         )
 
@@ -144,7 +155,7 @@ def test_job_numbers_count_per_shop(planned_job, other_job):
 def test_nul_characters_are_refused_not_stored(released_job, operator):
     first = _ops(released_job)[0]
     with pytest.raises(InvalidInput, match="NUL"):
-        services.floor_action(
+        floor_services.floor_action(
             user=operator, operation=first, action="note", client_id="nul-000001", note="a\x00b"
         )
     with pytest.raises(InvalidInput, match="NUL"):
@@ -157,7 +168,7 @@ def test_nul_characters_are_refused_not_stored(released_job, operator):
 def test_an_operation_whose_earlier_one_has_not_started_is_not_ready(released_job, operator):
     first, second, _third = _ops(released_job)
     with pytest.raises(ActionRefused, match="Op 2 CNC Mill is not ready: op 1 Saw has not been"):
-        services.floor_action(
+        floor_services.floor_action(
             user=operator, operation=second, action="start", client_id="early-0001"
         )
     second.refresh_from_db()
@@ -166,8 +177,12 @@ def test_an_operation_whose_earlier_one_has_not_started_is_not_ready(released_jo
     assert not second.labor_entries.exists()
 
     # Once op 1 runs, op 2 may overlap it (parts flow on before the batch is done).
-    services.floor_action(user=operator, operation=first, action="start", client_id="first-0001")
-    services.floor_action(user=operator, operation=second, action="start", client_id="early-0002")
+    floor_services.floor_action(
+        user=operator, operation=first, action="start", client_id="first-0001"
+    )
+    floor_services.floor_action(
+        user=operator, operation=second, action="start", client_id="early-0002"
+    )
     second.refresh_from_db()
     assert second.status == OperationStatus.RUNNING
 
@@ -181,7 +196,7 @@ def test_new_work_on_a_blocked_job_is_refused_until_the_blocker_is_resolved(
     )
     events_before = Event.objects.count()
     with pytest.raises(ActionRefused, match="J-1001 has an open blocker"):
-        services.floor_action(
+        floor_services.floor_action(
             user=operator, operation=first, action="start", client_id="blocked-001"
         )
     first.refresh_from_db()
@@ -189,6 +204,8 @@ def test_new_work_on_a_blocked_job_is_refused_until_the_blocker_is_resolved(
     assert Event.objects.count() == events_before
 
     services.blocker_resolve(user=supervisor, blocker=blocker, note="Stock arrived")
-    services.floor_action(user=operator, operation=first, action="start", client_id="blocked-002")
+    floor_services.floor_action(
+        user=operator, operation=first, action="start", client_id="blocked-002"
+    )
     first.refresh_from_db()
     assert first.status == OperationStatus.RUNNING

@@ -13,9 +13,10 @@ from django.utils import timezone
 from shopdesk.core.errors import ActionRefused
 from shopdesk.core.models import Event, Role
 from shopdesk.core.tests.factories import member
-from shopdesk.jobs import labor, services
+from shopdesk.floor import services as floor_services
+from shopdesk.floor.services.labor import labor_shift_end
+from shopdesk.jobs import labor
 from shopdesk.jobs.models import LaborEndReason, LaborEntry, OperationStatus
-from shopdesk.jobs.services.labor import labor_shift_end
 
 
 def _ops(job):
@@ -23,7 +24,7 @@ def _ops(job):
 
 
 def _act(user, operation, action, **extra):
-    return services.floor_action(
+    return floor_services.floor_action(
         user=user, operation=operation, action=action, client_id=uuid.uuid4().hex, **extra
     )
 
@@ -111,7 +112,9 @@ def test_a_supervisor_not_on_it_pauses_it_for_everyone(released_job, operator, s
 def test_a_replayed_start_opens_no_second_entry(released_job, operator):
     first = _ops(released_job)[0]
     for _ in range(2):
-        services.floor_action(user=operator, operation=first, action="start", client_id="lab-0001")
+        floor_services.floor_action(
+            user=operator, operation=first, action="start", client_id="lab-0001"
+        )
     assert LaborEntry.objects.count() == 1
 
 

@@ -1,4 +1,5 @@
-"""API clients for the personas: each sends its own bearer token."""
+"""API clients for the personas: each sends its own bearer token. The fixtures are shared by
+every app's API tests through the root conftest."""
 
 from __future__ import annotations
 

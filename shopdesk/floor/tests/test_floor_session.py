@@ -13,10 +13,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from shopdesk.core.kiosk import KIOSK_COOKIE
 from shopdesk.core.models import ApiToken, Membership
 from shopdesk.core.tests.factories import PASSWORD
-from shopdesk.core.tests.test_kiosk import PIN, _badge, _sign_in
+from shopdesk.floor.kiosk import KIOSK_COOKIE
+from shopdesk.floor.tests.test_kiosk import PIN, _badge, _sign_in
 from shopdesk.jobs.models import JobState, LaborEntry
 
 

@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from shopdesk.core.models import Role
 from shopdesk.core.tests.factories import member
-from shopdesk.jobs import services
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs.models import LaborEntry
 
 URL = "/api/v1/labor-entries"
 
 
 def _act(user, operation, action, **extra):
-    services.floor_action(
+    floor_services.floor_action(
         user=user, operation=operation, action=action, client_id=uuid.uuid4().hex, **extra
     )
 

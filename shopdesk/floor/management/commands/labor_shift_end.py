@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, close_old_connections
 
-from shopdesk.jobs.services.labor import labor_shift_end
+from shopdesk.floor.services.labor import labor_shift_end
 
 
 class Command(BaseCommand):

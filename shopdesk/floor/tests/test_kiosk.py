@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shopdesk.core import ratelimit
-from shopdesk.core.kiosk import KIOSK_COOKIE, KIOSK_SEEN_KEY
 from shopdesk.core.models import Membership, Role
 from shopdesk.core.services import membership_set_badge
 from shopdesk.core.tests.factories import member
+from shopdesk.floor import services as floor_services
+from shopdesk.floor.kiosk import KIOSK_COOKIE, KIOSK_SEEN_KEY
 from shopdesk.jobs import services
 from shopdesk.jobs.models import LaborEntry
 from shopdesk.jobs.tests.test_dispatch import released_job
@@ -205,7 +206,9 @@ def test_an_office_session_is_not_signed_out_by_the_kiosk_timer(supervisor_clien
 def test_sign_out_keeps_labor_running(kiosk, released_job, operator):
     _sign_in(kiosk)
     first = released_job.operations.order_by("sequence").first()
-    services.floor_action(user=operator, operation=first, action="start", client_id="kiosk-0001")
+    floor_services.floor_action(
+        user=operator, operation=first, action="start", client_id="kiosk-0001"
+    )
     response = kiosk.post(reverse("kiosk_sign_out"))
     assert response["Location"] == reverse("kiosk")
     assert "_auth_user_id" not in kiosk.session
@@ -293,7 +296,7 @@ def test_a_second_operator_joins_from_the_kiosk(kiosk, released_job, operator, s
     petra = member(shop, Role.OPERATOR, username="petra", first_name="Petra", last_name="Press")
     _badge(petra, "102")
     op = released_job.operations.order_by("sequence").first()
-    services.floor_action(user=operator, operation=op, action="start", client_id="kiosk-0002")
+    floor_services.floor_action(user=operator, operation=op, action="start", client_id="kiosk-0002")
     _sign_in(kiosk, badge="102")
     page = kiosk.get(reverse("kiosk_queue", args=[work_centers[0].pk])).content.decode()
     assert ">Join</button>" in page
@@ -303,7 +306,7 @@ def test_a_long_queue_shows_its_top_with_the_whole_count(
     kiosk, supervisor, customer, part, work_centers, django_assert_max_num_queries
 ):
     """A tablet polls every 10 s: it lists the first rows in run order, and says how many more."""
-    from shopdesk.core.kiosk import KIOSK_ROWS_SHOWN
+    from shopdesk.floor.kiosk import KIOSK_ROWS_SHOWN
 
     saw = work_centers[0]
     total = KIOSK_ROWS_SHOWN + 3
@@ -367,11 +370,11 @@ def test_the_tiles_page_lists_what_the_operator_is_on_and_nobody_elses(
     assert "You're on" not in page
 
     saw = released_job.operations.order_by("sequence").first()
-    services.floor_action(user=operator, operation=saw, action="start", client_id="mine-0001")
+    floor_services.floor_action(user=operator, operation=saw, action="start", client_id="mine-0001")
     # Someone else's work, here and in another shop, is not this operator's.
     petra = member(shop, Role.OPERATOR, username="petra", first_name="Petra")
-    services.floor_action(user=petra, operation=saw, action="start", client_id="mine-0002")
-    services.floor_action(
+    floor_services.floor_action(user=petra, operation=saw, action="start", client_id="mine-0002")
+    floor_services.floor_action(
         user=outsider,
         operation=other_job.operations.order_by("sequence").first(),
         action="start",
@@ -394,7 +397,7 @@ def test_the_tiles_page_lists_what_the_operator_is_on_and_nobody_elses(
     assert LaborEntry.objects.filter(ended_at__isnull=True).count() == 3
 
     # Paused, it is no longer listed.
-    services.floor_action(user=operator, operation=saw, action="pause", client_id="mine-0004")
+    floor_services.floor_action(user=operator, operation=saw, action="pause", client_id="mine-0004")
     assert "You're on" not in kiosk.get(reverse("kiosk_work_centers")).content.decode()
 
 

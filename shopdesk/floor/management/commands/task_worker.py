@@ -18,7 +18,7 @@ from django.db import DatabaseError, close_old_connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from shopdesk.jobs.services.labor import labor_shift_end
+from shopdesk.floor.services.labor import labor_shift_end
 
 logger = logging.getLogger("shopdesk.task_worker")
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)

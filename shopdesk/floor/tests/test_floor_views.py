@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from shopdesk.core.models import Event
 from shopdesk.core.tests.factories import OperationFactory, WorkCenterFactory
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs import services
 from shopdesk.jobs.models import Blocker, FloorAction, Job, JobStage, OperationStatus
 
@@ -84,7 +85,9 @@ def test_running_operation_offers_pause_and_finish_with_big_numeric_inputs(
     operator_client, operator, released_job
 ):
     first = _ops(released_job)[0]
-    services.floor_action(user=operator, operation=first, action="start", client_id="page-start-1")
+    floor_services.floor_action(
+        user=operator, operation=first, action="start", client_id="page-start-1"
+    )
     body = operator_client.get(FLOOR).content.decode()
     current = body[body.index('aria-label="Current operation"') : body.index("Other operations")]
     assert "Pause" in current and "Finish op 1" in current and "Start op" not in current
@@ -296,7 +299,9 @@ def test_bad_values_are_4xx_and_change_nothing(
     operator_client, operator, released_job, fields, status
 ):
     saw = _ops(released_job)[0]
-    services.floor_action(user=operator, operation=saw, action="start", client_id="setup-start-01")
+    floor_services.floor_action(
+        user=operator, operation=saw, action="start", client_id="setup-start-01"
+    )
     before = _state(released_job)
     data = {"operation": saw.pk, "action": "finish", "client_id": "bad-value-0001", **fields}
     response = operator_client.post(ACTION, data)

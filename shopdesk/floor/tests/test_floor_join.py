@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from shopdesk.core.models import Role
 from shopdesk.core.tests.factories import member
-from shopdesk.jobs import services
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs.models import FloorAction, LaborEntry, OperationStatus
 from shopdesk.travelers import services as traveler_services
 
@@ -45,7 +45,7 @@ def saw(released_job):
 
 @pytest.fixture
 def ana_on_saw(ana, saw):
-    services.floor_action(user=ana, operation=saw, action="start", client_id="ana-start-0001")
+    floor_services.floor_action(user=ana, operation=saw, action="start", client_id="ana-start-0001")
     return saw
 
 
@@ -221,7 +221,7 @@ def test_supervisor_or_owner_not_on_it_pauses_it_for_everyone(
     request, persona, ana, ben, ana_on_saw
 ):
     saw = ana_on_saw
-    services.floor_action(user=ben, operation=saw, action="start", client_id="ben-join-00004")
+    floor_services.floor_action(user=ben, operation=saw, action="start", client_id="ben-join-00004")
     lead = _client(request.getfixturevalue(persona))
     card = _current(lead)
     assert _labels(card) == ["Join op 1", "Finish op 1", "Pause for everyone"]
@@ -241,7 +241,7 @@ def test_supervisor_or_owner_not_on_it_pauses_it_for_everyone(
 
 
 def test_a_supervisor_on_it_gets_their_own_pause_only(supervisor, supervisor_client, ana_on_saw):
-    services.floor_action(
+    floor_services.floor_action(
         user=supervisor, operation=ana_on_saw, action="start", client_id="sup-join-00001"
     )
     card = _current(supervisor_client)
@@ -254,7 +254,7 @@ def test_a_supervisor_on_it_gets_their_own_pause_only(supervisor, supervisor_cli
 
 def test_people_reach_floor_js_as_escaped_data(shop, ana, ana_on_saw):
     hostile = member(shop, Role.OPERATOR, username="zed", first_name='Zed "<b>', last_name="&x")
-    services.floor_action(
+    floor_services.floor_action(
         user=hostile, operation=ana_on_saw, action="start", client_id="zed-join-00001"
     )
     card = _current(_client(ana))
@@ -325,7 +325,9 @@ def test_floor_page_query_count_does_not_grow_with_people_on_it(
         for n in range(people)
     ]
     for n, person in enumerate(crew):
-        services.floor_action(user=person, operation=saw, action="start", client_id=f"crew-{n:08d}")
+        floor_services.floor_action(
+            user=person, operation=saw, action="start", client_id=f"crew-{n:08d}"
+        )
     viewer = _client(crew[0])
     viewer.get(FLOOR)  # the session is read the same way on every later request
     with CaptureQueriesContext(connection) as queries:
@@ -366,9 +368,11 @@ def test_a_pause_from_someone_not_on_it_is_refused_unless_a_supervisor(shop, ana
 
 def test_an_owner_not_on_it_pauses_it_for_everyone(shop, ana, ben, ana_on_saw):
     saw = ana_on_saw
-    services.floor_action(user=ben, operation=saw, action="start", client_id="ben-join-00002")
+    floor_services.floor_action(user=ben, operation=saw, action="start", client_id="ben-join-00002")
     owner = member(shop, Role.OWNER)
-    services.floor_action(user=owner, operation=saw, action="pause", client_id="own-pause-001")
+    floor_services.floor_action(
+        user=owner, operation=saw, action="pause", client_id="own-pause-001"
+    )
     assert _on_it(saw) == []
     saw.refresh_from_db()
     assert saw.status == OperationStatus.PAUSED
@@ -379,6 +383,8 @@ def test_anyone_pauses_a_running_operation_nobody_is_on(shop, ana, ana_on_saw):
     saw = ana_on_saw
     LaborEntry.objects.filter(operation=saw).delete()
     operator = member(shop, Role.OPERATOR)
-    services.floor_action(user=operator, operation=saw, action="pause", client_id="op-pause-0001")
+    floor_services.floor_action(
+        user=operator, operation=saw, action="pause", client_id="op-pause-0001"
+    )
     saw.refresh_from_db()
     assert saw.status == OperationStatus.PAUSED

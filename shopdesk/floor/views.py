@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shopdesk.core.errors import ActionRefused, InvalidInput, ShopDeskError
 from shopdesk.core.models import Membership
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs import labor as labor_selectors
 from shopdesk.jobs import live, services
 from shopdesk.jobs.models import (
@@ -46,7 +47,7 @@ from shopdesk.jobs.selectors import (
     released_files,
 )
 from shopdesk.parts.models import PartRevision
-from shopdesk.travelers.selectors import get_traveler_for_scan
+from shopdesk.travelers.selectors import get_traveler_for_scan, newer_print_of
 
 # More digits than any job holds: refused here, before int() builds a huge number.
 QUANTITY_PATTERN = re.compile(r"^\d{1,9}$")
@@ -203,7 +204,7 @@ def render_floor_page(
         "back_url": back_url or request.get_full_path(),
         "today": timezone.localdate(),
     }
-    return render(request, "jobs/floor.html", context, status=status)
+    return render(request, "floor/floor.html", context, status=status)
 
 
 @login_required
@@ -294,7 +295,7 @@ def floor_action(request: HttpRequest, number: str) -> HttpResponse:
             raise InvalidInput("A note is at most 2000 characters.", field="note")
         # The service finds the operation on the shop's job inside its transaction (no read
         # before it); another shop's or another job's operation answers 404.
-        result = services.floor_action(
+        result = floor_services.floor_action(
             user=request.user,
             operation=Operation(pk=int(operation_id)),
             job_number=job_number,
@@ -326,7 +327,7 @@ def floor_action(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-def _caller_on_it(request: HttpRequest, result: services.FloorResult) -> bool:
+def _caller_on_it(request: HttpRequest, result: floor_services.FloorResult) -> bool:
     """Whether the caller has open time on the operation after the action. A fresh start puts
     them on it, a fresh pause or finish takes them off (without a read); after a note or a
     replay (the state may have moved on since) the labor entries say."""
@@ -445,7 +446,7 @@ def traveler_token_from_code(request: HttpRequest, code: str) -> str | None:
 
 
 def _scan_page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
-    return render(request, "jobs/scan.html", {"error": error}, status=status)
+    return render(request, "floor/scan.html", {"error": error}, status=status)
 
 
 @login_required
@@ -471,8 +472,31 @@ def floor_service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker that keeps the floor pages openable offline. Served from /jobs/ but
     allowed the whole site's scope, so it also covers traveler links (/t/...) and sees the
     sign-out that clears its cache. No data in it: anyone may fetch it."""
-    response = render(request, "jobs/floor_sw.js", content_type="text/javascript; charset=utf-8")
+    response = render(request, "floor/floor_sw.js", content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     # Browsers check for a new worker at most daily anyway; never let a proxy hold an old one.
     response["Cache-Control"] = "no-cache"
     return response
+
+
+@login_required
+@require_GET
+def traveler_scan(request: HttpRequest, token: str) -> HttpResponse:
+    traveler = get_traveler_for_scan(request.shop, token)
+    if traveler.is_revoked:
+        return render(
+            request,
+            "travelers/revoked.html",
+            {
+                "traveler": traveler,
+                "revoked_at": timezone.localtime(traveler.revoked_at),
+                "newer": newer_print_of(traveler),
+            },
+            status=410,
+        )
+    return render_floor_page(
+        request,
+        traveler.job.number,
+        traveler=traveler,
+        newer_print=newer_print_of(traveler),
+    )

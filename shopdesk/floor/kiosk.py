@@ -105,7 +105,7 @@ def kiosk_setup(request: HttpRequest) -> HttpResponse:
         if not allowed:
             return render(
                 request,
-                "core/kiosk_setup.html",
+                "floor/kiosk_setup.html",
                 {"allowed": False, "enrolled_here": enrolled_here},
                 status=403,
             )
@@ -145,7 +145,7 @@ def kiosk_setup(request: HttpRequest) -> HttpResponse:
         return response
     return render(
         request,
-        "core/kiosk_setup.html",
+        "floor/kiosk_setup.html",
         {"allowed": allowed, "enrolled_here": enrolled_here},
         status=200 if allowed else 403,
     )
@@ -166,7 +166,7 @@ def _badge_screen(
     shop = enrolled[0] if enrolled else None
     return render(
         request,
-        "core/kiosk.html",
+        "floor/kiosk.html",
         {
             "kiosk_shop": shop,
             "error": error,
@@ -345,7 +345,7 @@ def kiosk_work_centers(request: HttpRequest) -> HttpResponse:
         entry.on_for = live.minutes_label(int((now - entry.started_at).total_seconds() // 60))
     return render(
         request,
-        "core/kiosk_work_centers.html",
+        "floor/kiosk_work_centers.html",
         {**_kiosk_context(request), "tiles": work_center_tiles(request.shop), "mine": mine},
     )
 
@@ -369,8 +369,8 @@ def kiosk_queue(request: HttpRequest, pk: int) -> HttpResponse:
         "next_url": request.path,
     }
     if request.htmx:
-        response = render(request, "core/kiosk_queue.html#queue", context)
+        response = render(request, "floor/kiosk_queue.html#queue", context)
     else:
-        response = render(request, "core/kiosk_queue.html", context)
+        response = render(request, "floor/kiosk_queue.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response

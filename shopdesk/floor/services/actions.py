@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,6 +19,7 @@ from shopdesk.core.errors import ActionRefused, InvalidInput
 from shopdesk.core.models import Shop
 from shopdesk.core.permissions import membership_of
 from shopdesk.core.services import event_append
+from shopdesk.floor.services import labor
 from shopdesk.jobs.derive import job_refresh_derived
 from shopdesk.jobs.models import (
     FloorAction,
@@ -30,10 +30,8 @@ from shopdesk.jobs.models import (
     Operation,
     OperationStatus,
 )
-from shopdesk.jobs.services import labor
+from shopdesk.lib.client_ids import CLIENT_ID_PATTERN
 from shopdesk.lib.db import for_update
-
-CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
 
 @dataclass(frozen=True)
