@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "shopdesk.parts",
     "shopdesk.jobs",
     "shopdesk.floor",
+    "shopdesk.dispatch",
     "shopdesk.imports",
     "shopdesk.travelers",
     "shopdesk.api",

@@ -4,11 +4,17 @@ names and paths do not depend on which app serves them; fixed paths come before 
 
 from django.urls import include, path
 
+from shopdesk.dispatch import urls as dispatch_urls
 from shopdesk.floor import urls as floor_urls
 from shopdesk.jobs import urls as jobs_urls
 from shopdesk.travelers import urls as travelers_urls
 
-job_pages = floor_urls.job_urlpatterns + travelers_urls.job_urlpatterns + jobs_urls.urlpatterns
+job_pages = (
+    dispatch_urls.job_urlpatterns
+    + floor_urls.job_urlpatterns
+    + travelers_urls.job_urlpatterns
+    + jobs_urls.urlpatterns
+)
 traveler_pages = travelers_urls.urlpatterns + floor_urls.traveler_urlpatterns
 
 urlpatterns = [

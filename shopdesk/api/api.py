@@ -7,11 +7,11 @@ from ninja import NinjaAPI, Swagger
 from shopdesk.api.auth import ApiTokenAuth, SessionAuth
 from shopdesk.core.api_errors import install_error_handlers
 from shopdesk.customers.api import router as customers_router
+from shopdesk.dispatch.api import router as dispatch_router
 from shopdesk.floor.api import router as floor_router
 from shopdesk.floor.api_labor import router as labor_router
 from shopdesk.imports.api import router as imports_router
 from shopdesk.jobs.api import router as jobs_router
-from shopdesk.jobs.api_dispatch import router as dispatch_router
 from shopdesk.parts.api import router as parts_router
 from shopdesk.travelers.api import router as travelers_router
 

@@ -38,8 +38,9 @@ from shopdesk.core import ratelimit
 from shopdesk.core.models import Membership, Shop
 from shopdesk.core.permissions import FLOOR_SESSION_KEY, is_floor_session
 from shopdesk.core.services import event_append
-from shopdesk.jobs import dispatch, live
+from shopdesk.dispatch import selectors as dispatch
 from shopdesk.jobs import labor as labor_selectors
+from shopdesk.jobs import live
 from shopdesk.jobs.models import JobState, OperationStatus, WorkCenter
 from shopdesk.jobs.selectors import get_work_center_for
 

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from shopdesk.jobs.views import dispatch, editing, pages
+from shopdesk.jobs.views import editing, pages
 
-# Mounted by the project's urls under /jobs/ in the "jobs" namespace, together with the floor's
-# and the travelers' pages of a job (their fixed paths first), so names and paths stay one set.
+# Mounted by the project's urls under /jobs/ in the "jobs" namespace, together with the dispatch
+# lists and the floor's and travelers' pages of a job (their fixed paths first): one set of names
+# and paths, whichever app serves them.
 app_name = "jobs"
 urlpatterns = [
     path("", pages.job_list, name="list"),
@@ -12,15 +13,6 @@ urlpatterns = [
     path("work-centers/new/", editing.work_center_create, name="work_center_create"),
     path("work-centers/<int:pk>/edit/", editing.work_center_edit, name="work_center_edit"),
     path("blockers/<int:blocker_id>/resolve/", pages.blocker_resolve, name="blocker_resolve"),
-    path("work-centers/<int:pk>/dispatch/", dispatch.dispatch_page, name="dispatch"),
-    path(
-        "work-centers/<int:pk>/dispatch/<int:op_id>/move/",
-        dispatch.dispatch_move,
-        name="dispatch_move",
-    ),
-    path("work-centers/<int:pk>/dispatch/reset/", dispatch.dispatch_reset, name="dispatch_reset"),
-    path("board/", dispatch.board, name="board"),
-    path("dashboard/", dispatch.dashboard, name="dashboard"),
     path("<str:number>/", pages.job_detail, name="detail"),
     path("<str:number>/edit/", editing.job_edit, name="edit"),
     path("<str:number>/routing/add/", editing.operation_add, name="operation_add"),

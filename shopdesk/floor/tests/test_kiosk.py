@@ -16,11 +16,12 @@ from shopdesk.core import ratelimit
 from shopdesk.core.models import Membership, Role
 from shopdesk.core.services import membership_set_badge
 from shopdesk.core.tests.factories import member
+from shopdesk.dispatch import services as dispatch_services
+from shopdesk.dispatch.tests.test_dispatch import released_job
 from shopdesk.floor import services as floor_services
 from shopdesk.floor.kiosk import KIOSK_COOKIE, KIOSK_SEEN_KEY
 from shopdesk.jobs import services
 from shopdesk.jobs.models import LaborEntry
-from shopdesk.jobs.tests.test_dispatch import released_job
 
 PIN = "4821"
 
@@ -226,7 +227,7 @@ def test_tiles_show_queue_counts(kiosk, released_job, work_centers, django_asser
 
 def test_a_tile_counts_what_its_queue_lists(kiosk, supervisor, released_job, work_centers):
     """A blocked job's operation is coming, not ready, on the tile as in the queue."""
-    from shopdesk.jobs import dispatch
+    from shopdesk.dispatch import selectors as dispatch
 
     services.blocker_raise(user=supervisor, job=released_job, kind="material", note="No bar")
     _sign_in(kiosk)
@@ -258,7 +259,9 @@ def test_queue_in_dispatch_order_and_follows_a_reorder(
     assert f'action="{reverse("jobs:scan")}"' in html
     assert f'href="{reverse("jobs:scan")}" data-scan-link>Camera</a>' in html
     last_op = jobs[-1].operations.get()
-    services.dispatch_move(user=supervisor, work_center=saw, operation=last_op, direction="top")
+    dispatch_services.dispatch_move(
+        user=supervisor, work_center=saw, operation=last_op, direction="top"
+    )
     response = kiosk.get(url, headers={"HX-Request": "true", "X-Kiosk-Poll": "1"})
     after = re.findall(r'data-job="J-(\d+)"', response.content.decode())
     assert [int(n) for n in after] == [jobs[-1].number, *before[:2]]

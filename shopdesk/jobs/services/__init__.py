@@ -3,7 +3,6 @@
 Floor actions and labor are written by shopdesk.floor.services."""
 
 from shopdesk.jobs.services.blockers import blocker_raise, blocker_resolve
-from shopdesk.jobs.services.dispatch import dispatch_move, dispatch_reset
 from shopdesk.jobs.services.jobs import (
     can_override_gate,
     job_close,
@@ -35,8 +34,6 @@ __all__ = [
     "blocker_raise",
     "blocker_resolve",
     "can_override_gate",
-    "dispatch_move",
-    "dispatch_reset",
     "job_close",
     "job_create",
     "job_due_date_warnings",

@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shopdesk.core.models import Event
+from shopdesk.dispatch import selectors as dispatch
+from shopdesk.dispatch import services as dispatch_services
 from shopdesk.floor import services as floor_services
-from shopdesk.jobs import dispatch, services
+from shopdesk.jobs import services
 from shopdesk.jobs.models import Job, Operation, Priority
 
 
@@ -106,7 +108,7 @@ def test_priority_beats_critical_ratio_which_beats_due_date(shop, mill, queue):
 
 
 def test_manual_rank_beats_priority(shop, supervisor, mill, queue):
-    services.dispatch_move(
+    dispatch_services.dispatch_move(
         user=supervisor, work_center=mill, operation=first_op(queue["relaxed"]), direction="top"
     )
     assert ready_numbers(shop, mill) == ["J-1001", "J-1003", "J-1004", "J-1002"]
@@ -302,7 +304,7 @@ def test_move_up_and_down_by_htmx_answer_the_list(shop, supervisor_client, mill,
 
 
 def test_new_work_still_sorts_itself_after_a_move(shop, supervisor, customer, part, mill, queue):
-    services.dispatch_move(
+    dispatch_services.dispatch_move(
         user=supervisor, work_center=mill, operation=first_op(queue["tight"]), direction="up"
     )
     # Only the head of the list down to the moved operation is pinned.
@@ -324,7 +326,7 @@ def test_double_submit_of_top_moves_once(shop, supervisor_client, mill, queue):
 
 
 def test_reset_clears_the_manual_order(shop, supervisor, supervisor_client, mill, queue):
-    services.dispatch_move(
+    dispatch_services.dispatch_move(
         user=supervisor, work_center=mill, operation=first_op(queue["relaxed"]), direction="top"
     )
     response = supervisor_client.post(reverse("jobs:dispatch_reset", args=[mill.pk]), follow=True)
@@ -419,7 +421,9 @@ def test_moving_an_operation_to_another_work_center_drops_its_place(
     shop, supervisor, work_centers, mill, queue
 ):
     op = first_op(queue["relaxed"])
-    services.dispatch_move(user=supervisor, work_center=mill, operation=op, direction="top")
+    dispatch_services.dispatch_move(
+        user=supervisor, work_center=mill, operation=op, direction="top"
+    )
     services.operation_update(user=supervisor, operation=op, work_center=work_centers[0])
     op.refresh_from_db()
     assert op.dispatch_rank is None
@@ -486,7 +490,7 @@ def test_first_rows_keep_the_whole_lists_order_and_figures(
 def test_page_shows_the_first_rows_and_counts_all(
     supervisor, supervisor_client, customer, part, mill, queue, monkeypatch
 ):
-    from shopdesk.jobs.views import dispatch as views
+    from shopdesk.dispatch import views
 
     monkeypatch.setattr(views, "DISPATCH_ROWS_SHOWN", 2)
     response = supervisor_client.get(page_url(mill))
@@ -515,7 +519,7 @@ def test_query_count_of_the_first_rows_is_fixed(
 def few_rows(monkeypatch):
     """Two rows at first, two more per "Show more", at most six: the queue's four jobs then
     span the pages a long queue does."""
-    from shopdesk.jobs.views import dispatch as views
+    from shopdesk.dispatch import views
 
     monkeypatch.setattr(views, "DISPATCH_ROWS_SHOWN", 2)
     monkeypatch.setattr(views, "DISPATCH_ROWS_STEP", 2)

@@ -14,10 +14,11 @@ from ninja import Field, Query, Router, Schema
 
 from shopdesk.core.api_errors import error_responses
 from shopdesk.core.errors import InvalidInput
-from shopdesk.jobs import dispatch, services
+from shopdesk.dispatch import selectors as dispatch
+from shopdesk.dispatch import services as dispatch_services
+from shopdesk.dispatch.services import DIRECTIONS
 from shopdesk.jobs.models import Operation, WorkCenter
 from shopdesk.jobs.selectors import get_work_center_for
-from shopdesk.jobs.services.dispatch import DIRECTIONS
 from shopdesk.lib.schemas import CustomerRefOut, DbId, InSchema, PartRefOut, WorkCenterRefOut
 
 router = Router()
@@ -168,7 +169,7 @@ def dispatch_reorder(request: HttpRequest, work_center_id: DbId, payload: Reorde
     )
     if operation is None:
         raise InvalidInput("No such operation in this shop.", field="operation")
-    services.dispatch_move(
+    dispatch_services.dispatch_move(
         user=request.user,
         work_center=work_center,
         operation=operation,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from shopdesk.core.models import Event
+from shopdesk.dispatch.tests.test_dispatch import first_op, released_job
 from shopdesk.jobs.models import Operation, Priority
-from shopdesk.jobs.tests.test_dispatch import first_op, released_job
 
 
 def url(work_center, suffix: str = "") -> str:

@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from shopdesk.dispatch.tests.test_dispatch import first_op, released_job, scan
 from shopdesk.jobs import services
 from shopdesk.jobs.models import Blocker
-from shopdesk.jobs.tests.test_dispatch import first_op, released_job, scan
 
 URL = reverse("jobs:board")
 HTMX = {"HX-Request": "true"}
@@ -117,7 +117,8 @@ def test_a_work_center_with_no_hours_counts_a_days_work_as_the_fallback_day(
 ):
     """Zero hours a day (a center that is not staffed) must not divide by zero: its work
     counts at the default day, as the live page counts it."""
-    from shopdesk.jobs import dispatch, live
+    from shopdesk.dispatch import selectors as dispatch
+    from shopdesk.jobs import live
 
     saw = work_centers[0]
     saw.hours_per_day = 0

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from shopdesk.core.models import Role
 from shopdesk.core.tests.factories import member
+from shopdesk.dispatch.tests.test_dispatch import first_op, released_job, scan
 from shopdesk.jobs import services
 from shopdesk.jobs.models import Blocker
-from shopdesk.jobs.tests.test_dispatch import first_op, released_job, scan
 
 URL = reverse("jobs:dashboard")
 BOARD = reverse("jobs:board")

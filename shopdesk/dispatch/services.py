@@ -8,7 +8,7 @@ from django.db import transaction
 from shopdesk.core.errors import ActionRefused, InvalidInput
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
-from shopdesk.jobs.dispatch import dispatch_list
+from shopdesk.dispatch.selectors import dispatch_list
 from shopdesk.jobs.models import Operation, WorkCenter
 from shopdesk.lib.db import for_update
 

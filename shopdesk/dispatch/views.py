@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shopdesk.core.errors import InvalidInput, ShopDeskError
 from shopdesk.core.models import Shop
-from shopdesk.jobs import dispatch, services
+from shopdesk.dispatch import selectors as dispatch
+from shopdesk.dispatch import services as dispatch_services
 from shopdesk.jobs.models import WorkCenter
 from shopdesk.jobs.selectors import get_operation_for, get_work_center_for
 
@@ -104,7 +105,7 @@ def _render_dispatch(
             WorkCenter.objects.filter(shop=shop, active=True).only("id", "name").order_by("name")
         ),
     }
-    template = "jobs/dispatch.html"
+    template = "dispatch/dispatch.html"
     if request.htmx and not request.htmx.boosted:
         template += "#dispatch-list"
     response = render(request, template, context, status=status)
@@ -139,7 +140,7 @@ def dispatch_move(request: HttpRequest, pk: int, op_id: int) -> HttpResponse:
     raw_position = request.POST.get("position", "").strip()
     error: ShopDeskError | None = None
     try:
-        services.dispatch_move(
+        dispatch_services.dispatch_move(
             user=request.user,
             work_center=work_center,
             operation=operation,
@@ -157,7 +158,7 @@ def dispatch_reset(request: HttpRequest, pk: int) -> HttpResponse:
     work_center = get_work_center_for(_shop(request), pk)
     error: ShopDeskError | None = None
     try:
-        cleared = services.dispatch_reset(user=request.user, work_center=work_center)
+        cleared = dispatch_services.dispatch_reset(user=request.user, work_center=work_center)
     except ShopDeskError as exc:
         error = exc
     else:
@@ -175,7 +176,7 @@ def dispatch_reset(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
     context = {"board": dispatch.board(_shop(request)), "nav": "board"}
-    template = "jobs/board.html"
+    template = "dispatch/board.html"
     if request.htmx and not request.htmx.boosted:
         template += "#board-live"
     response = render(request, template, context)
@@ -195,7 +196,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "nav": "dashboard",
         "phone_rows": DASHBOARD_PHONE_ROWS,
     }
-    template = "jobs/dashboard.html"
+    template = "dispatch/dashboard.html"
     if request.htmx and not request.htmx.boosted:
         template += "#dashboard-live"
     response = render(request, template, context)
