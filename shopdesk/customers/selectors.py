@@ -40,6 +40,11 @@ def customer_list(shop: Shop, *, q: str = "") -> QuerySet[Customer]:
     return customers.order_by("name", "pk")
 
 
+def customer_parts(customer: Customer) -> list[Model]:
+    # Parts point at customers and sit above them: reached through that relation.
+    return list(customer.parts.filter(shop_id=customer.shop_id).order_by("number"))
+
+
 def customer_recent_jobs(customer: Customer, *, limit: int = 25) -> list[Model]:
     # Jobs point at customers; customers sit below jobs, so they are reached through that
     # relation rather than by importing the jobs app.

@@ -27,7 +27,6 @@ from shopdesk.parts import files, selectors, services
 from shopdesk.parts.files import kind_for_name
 from shopdesk.parts.models import Document, DocumentKind, Part, PartRevision
 from shopdesk.parts.selectors import get_part_for
-from shopdesk.parts.views import file_response
 
 router = Router(tags=["parts"])
 
@@ -299,4 +298,4 @@ def document_get(request: HttpRequest, document_id: DbId) -> Document:
 def document_file(request: HttpRequest, document_id: DbId) -> HttpResponse:
     """The document's file, streamed. 410 when the stored file is missing on the server (a
     database restored without its files)."""
-    return file_response(selectors.get_document_for(request.shop, document_id))
+    return files.file_response(selectors.get_document_for(request.shop, document_id))
