@@ -105,7 +105,7 @@ def api_token_revoke(*, user: AbstractBaseUser, token: ApiToken) -> ApiToken:
     return token
 
 
-# --- Kiosk badges (issue 4): a badge number and PIN per person, set by a supervisor ---------
+# --- Kiosk badges: a badge number and PIN per person, set by a supervisor ------------------
 
 BADGE_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")

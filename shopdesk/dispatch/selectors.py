@@ -184,7 +184,7 @@ def _order_key(
 def _ready(status: str, open_blockers: int, operation_id: int, current_id: int | None) -> bool:
     """Ready to run: no open blocker on the job, and the operation started already or the job's
     current one (its first not done, so every earlier one is done). The kiosk tiles count by
-    the same rule in SQL (core.kiosk.work_center_tiles)."""
+    the same rule in SQL (floor.kiosk.work_center_tiles)."""
     if open_blockers:
         return False
     if status in (OperationStatus.RUNNING, OperationStatus.PAUSED):

@@ -301,7 +301,7 @@ def kiosk_login_required(view: Callable[..., HttpResponse]) -> Callable[..., Htt
 
 def work_center_tiles(shop: Shop) -> list[WorkCenter]:
     """Active work centers with how many operations are ready and running at each (2 queries)."""
-    # The dispatch list's rule (jobs.dispatch._is_ready): no open blocker on the job, and the
+    # The dispatch list's rule (dispatch.selectors._is_ready): no open blocker on the job, and the
     # operation started or the job's current one. A tile counts what its queue lists.
     ready = Q(operations__job__open_blocker_count=0) & (
         Q(operations__status__in=[OperationStatus.RUNNING, OperationStatus.PAUSED])

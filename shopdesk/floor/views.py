@@ -169,8 +169,8 @@ def render_floor_page(
         .select_related("user")
         .order_by("user__first_name", "user__last_name", "user__username")
     )
-    # --- Released files (issue 3): the files to make parts to, and whether the paper or the job
-    # is on an older revision than the released one.
+    # Released files: the files to make parts to, and whether the paper or the job is on an
+    # older revision than the released one.
     released_revision, released_documents = released_files(request.shop, job.part_id)
     traveler_revision = None
     if traveler is not None and traveler.part_revision_id:
@@ -182,7 +182,6 @@ def render_floor_page(
         "traveler_superseded": bool(traveler_revision and traveler_revision.is_superseded),
         "traveler_revision": traveler_revision,
     }
-    # --- end of released files
     context = {
         **files_context,
         "job": job,
@@ -402,7 +401,7 @@ def floor_blocker(request: HttpRequest, number: str) -> HttpResponse:
     return _done(request, job, message, replayed=replayed, blocker={"id": blocker.pk})
 
 
-# --- Scanning: the in-page camera scanner and keyboard-wedge barcode scanners (issue 4) ------
+# --- Scanning: the in-page camera scanner and keyboard-wedge barcode scanners ---------------
 
 # A traveler token is token_urlsafe(16) (22 characters); older or longer ones fit in 40.
 TRAVELER_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,40}$")

@@ -178,9 +178,8 @@ def _live_context(request: HttpRequest, job: Job) -> dict[str, Any]:
         "timeline_more": job.timeline[TIMELINE_SHOWN_OPEN:],
         "priority_hot": job.priority >= Priority.HIGH,
         "can_plan": bool(request.membership and request.membership.can_plan),
-        # --- Labor (issue 4): actual against estimated per operation, who is on each (1 query).
+        # Labor: actual against estimated per operation, who is on each (1 query).
         "labor": job_labor(job, routing, now=now),
-        # --- end of labor
     }
 
 

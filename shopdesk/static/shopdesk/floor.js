@@ -17,7 +17,7 @@
   var REFRESH_TRIES = 6;
   var REFRESH_WAIT_MS = 1000;
   var STORAGE_PREFIX = "shopdesk.floorQueue.";
-  // The same rules as ACTIONS_BY_STATUS and _floor_buttons in jobs/views/floor.py. On a running
+  // The same rules as ACTIONS_BY_STATUS and _floor_buttons in floor/views.py. On a running
   // operation someone on it pauses their own time; someone not on it joins it ("join" sends a
   // start), and only a supervisor or owner may pause it for everyone ("pause_all", a pause).
   var ACTIONS_BY_STATUS = {
