@@ -1,7 +1,8 @@
 """Labor entries: who worked on which operation, from when to when.
 
 Opened and closed by the floor actions (floor.services.actions) inside their transaction,
-which holds the job row; closed at the shop's shift end by `labor_shift_end`. Nobody types a timesheet.
+which holds the job row; closed at the shop's shift end by `labor_shift_end`. Nobody types a
+timesheet.
 """
 
 from __future__ import annotations
