@@ -105,7 +105,7 @@ def _recreate_database(db_path: Path) -> None:
         cursor.execute(f"CREATE DATABASE {quoted}")
 
 
-def _finish_database() -> None:
+def finish_database() -> None:
     """After the bulk writes: sequences past the explicit ids written (PostgreSQL), and the
     database folded and vacuumed so the first timed request does not pay for it."""
     from django.apps import apps
@@ -126,9 +126,47 @@ def _finish_database() -> None:
 
 def generate(jobs: int, db_path: Path, *, seed: int = SEED, quiet: bool = False) -> dict[str, Any]:
     """Create the bench database from scratch; answers what was made and how long it took."""
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
+
+    def say(message: str) -> None:
+        if not quiet:
+            print(message, flush=True)
+
+    started = time.perf_counter()
+    meta_path(db_path).unlink(missing_ok=True)
+    _recreate_database(db_path)
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    say(f"schema ready in {time.perf_counter() - started:.1f} s")
+    totals = populate(jobs, seed=seed, quiet=quiet, started=started)
+    finish_database()
+    seconds = time.perf_counter() - started
+    meta = {
+        **totals,
+        "data_version": DATA_VERSION,
+        "seed": seed,
+        "generated_seconds": round(seconds, 1),
+        "db": database_label(db_path),
+        "vendor": connection.vendor,
+    }
+    meta_path(db_path).write_text(json.dumps(meta, indent=2))
+    say(
+        f"generated {totals['jobs']:,} jobs, {totals['operations']:,} operations, "
+        f"{totals['blockers']:,} blockers, {totals['events']:,} events, "
+        f"{totals['travelers']:,} travelers in {seconds:.0f} s -> {database_label(db_path)}"
+    )
+    return meta
+
+
+def populate(
+    jobs: int, *, seed: int = SEED, quiet: bool = False, started: float | None = None
+) -> dict[str, int]:
+    """Write the bench shop ("bench") and its `jobs` jobs into the current database, with
+    explicit ids for jobs and operations; answers how many rows of each kind. Call
+    finish_database() after, before anything else writes."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
     from django.utils import timezone
 
     from shopdesk.core.models import Event, Membership, Role, Shop
@@ -147,16 +185,11 @@ def generate(jobs: int, db_path: Path, *, seed: int = SEED, quiet: bool = False)
     from shopdesk.parts.models import Part
     from shopdesk.travelers.models import Traveler
 
+    started = time.perf_counter() if started is None else started
+
     def say(message: str) -> None:
         if not quiet:
             print(message, flush=True)
-
-    started = time.perf_counter()
-    meta_path(db_path).unlink(missing_ok=True)
-    _recreate_database(db_path)
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    say(f"schema ready in {time.perf_counter() - started:.1f} s")
 
     rng = random.Random(seed)  # noqa: S311 (benchmark data)
     now = timezone.now()
@@ -388,23 +421,7 @@ def generate(jobs: int, db_path: Path, *, seed: int = SEED, quiet: bool = False)
         )
 
     Shop.objects.filter(pk=shop.pk).update(next_job_number=1001 + jobs)
-    _finish_database()
-    seconds = time.perf_counter() - started
-    meta = {
-        **totals,
-        "data_version": DATA_VERSION,
-        "seed": seed,
-        "generated_seconds": round(seconds, 1),
-        "db": database_label(db_path),
-        "vendor": connection.vendor,
-    }
-    meta_path(db_path).write_text(json.dumps(meta, indent=2))
-    say(
-        f"generated {totals['jobs']:,} jobs, {totals['operations']:,} operations, "
-        f"{totals['blockers']:,} blockers, {totals['events']:,} events, "
-        f"{totals['travelers']:,} travelers in {seconds:.0f} s -> {database_label(db_path)}"
-    )
-    return meta
+    return totals
 
 
 def _job_events(shop, job, operations, supervisor, operator, created) -> list:  # noqa: ANN001

@@ -590,7 +590,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--synchronous",
-        choices=["NORMAL", "FULL", "both"],
+        choices=["NORMAL", "FULL", "BOTH"],
         type=str.upper,
         default=None,
         help="SQLite's PRAGMA synchronous for the load test (default: the app's setting)",
@@ -628,7 +628,7 @@ def main(argv: list[str] | None = None) -> None:
     speed_before = machine_speed()
     results = [] if args.load_only else scenarios(args.runs)
     if not args.skip_load:
-        if args.synchronous == "both":
+        if args.synchronous == "BOTH":
             for synchronous in ("NORMAL", "FULL"):
                 results.extend(load_scenarios(db_path, args.load_seconds, synchronous))
         else:
