@@ -31,7 +31,7 @@ if SYNCHRONOUS and SYNCHRONOUS not in {"NORMAL", "FULL"}:
     raise ImproperlyConfigured("SHOPDESK_BENCH_SYNCHRONOUS must be NORMAL or FULL.")
 
 _app_db = APP_DATABASES["default"]
-if _app_db["ENGINE"] == "django.db.backends.sqlite3":
+if "sqlite" in _app_db["ENGINE"]:
     _options = dict(_app_db.get("OPTIONS", {}))
     if SYNCHRONOUS:
         init = re.sub(r"PRAGMA synchronous\s*=\s*\w+;\s*", "", _options.get("init_command", ""))
