@@ -233,7 +233,7 @@ def _apply(
             if operation.started_at is None:
                 operation.started_at = now
                 operation.started_by = user
-            labor.labor_open(user=user, operation=operation, job=job, at=now)
+            labor.labor_open(user=user, operation=operation, job=job, at=now, anyone_on_it=False)
     elif action == FloorActionKind.PAUSE:
         if operation.status != OperationStatus.RUNNING:
             raise ActionRefused(f"{label} is not running, so it cannot be paused.")
