@@ -6,7 +6,8 @@ what `before` and `after` hold) in the change that starts appending them. A stor
 never renamed: old events keep their words.
 
 Every event also carries shop, actor, job (when it belongs to one), subject type and id, a
-one-line summary and the time; PAYLOADS documents only the `before` / `after` dictionaries.
+one-line summary and the time; PAYLOADS documents the subject and the `before` / `after`
+dictionaries. Readers treat a payload key as optional: older events may lack a newer key.
 """
 
 from __future__ import annotations
@@ -74,61 +75,68 @@ class EventKind(models.TextChoices):
     IMPORT_APPLIED = "import.applied", "Import applied"
 
 
-# What each kind's `before` and `after` hold ("-" when nothing). Subject in brackets.
+# What each kind's `before` and `after` hold, "-" for nothing; the subject in brackets.
 PAYLOADS: dict[EventKind, str] = {
-    EventKind.JOB_CREATED: "[job] after: number, customer, part, revision, quantity, due_date, "
-    "operations, client_id (when given); imports add the import's row",
+    EventKind.JOB_CREATED: "[job] after: the job's editable fields and revision; imported: "
+    "true when made by an import",
     EventKind.JOB_UPDATED: "[job] before/after: the changed fields' old and new values",
     EventKind.JOB_MATERIAL_STATUS_CHANGED: "[job] before/after: material_status",
-    EventKind.JOB_RELEASED: "[job] before/after: state; after: override_reason when overridden",
-    EventKind.JOB_RELEASE_OVERRIDDEN: "[job] before: problems (list of words); after: reason",
+    EventKind.JOB_RELEASED: "[job] before/after: state; after: override_reason when the "
+    "gate was overridden",
+    EventKind.JOB_RELEASE_OVERRIDDEN: "[job] before: problems (the gate's words); after: reason",
     EventKind.JOB_UNRELEASED: "[job] before/after: state; after: reason",
     EventKind.JOB_REVISION_MOVED: "[job] before: revision; after: revision, reason, notices_closed",
     EventKind.JOB_SHIPPED: "[job] before/after: state",
     EventKind.JOB_CLOSED: "[job] before/after: state; after: reason",
-    EventKind.JOB_REVISION_NOTICE: "[revisionnotice] after: from and to revision",
-    EventKind.JOB_REVISION_NOTICE_CONFIRMED: "[revisionnotice] after: status, blocker",
-    EventKind.JOB_REVISION_NOTICE_DISMISSED: "[revisionnotice] after: status, note",
-    EventKind.OPERATION_ADDED: "[operation] after: sequence, name, work center, minutes",
+    EventKind.JOB_REVISION_NOTICE: "[revisionnotice] after: from, to (revision codes)",
+    EventKind.JOB_REVISION_NOTICE_CONFIRMED: "[revisionnotice] before/after: status; "
+    "after: blocker (id)",
+    EventKind.JOB_REVISION_NOTICE_DISMISSED: "[revisionnotice] before/after: status; after: note",
+    EventKind.OPERATION_ADDED: "[operation] after: sequence, work_center (id)",
     EventKind.OPERATION_UPDATED: "[operation] before/after: the changed fields",
-    EventKind.OPERATION_REMOVED: "[operation] before: sequence, name, work center",
-    EventKind.ROUTING_REORDERED: "[job] before/after: the operations' ids in order",
-    EventKind.OPERATION_START: "[operation] before/after: status, qty_good, qty_scrap; "
-    "after: note, client_id",
+    EventKind.OPERATION_REMOVED: "[operation] before: the operation's fields",
+    EventKind.ROUTING_REORDERED: "[job] before/after: order (operation ids)",
+    EventKind.OPERATION_START: "[operation] before: status, qty_good, qty_scrap; after: the "
+    "same with note and client_id",
     EventKind.OPERATION_PAUSE: "[operation] as operation.start",
     EventKind.OPERATION_FINISH: "[operation] as operation.start; after holds the quantities "
     "reported",
-    EventKind.OPERATION_NOTE: "[operation] as operation.start; after: note",
-    EventKind.LABOR_SHIFT_END: "[laborentry] after: ended_at, reason",
-    EventKind.BLOCKER_RAISED: "[blocker] after: kind, note, owner, operation, client_id",
-    EventKind.BLOCKER_RESOLVED: "[blocker] after: resolution note",
-    EventKind.DISPATCH_MOVED: "[operation] before/after: the work center's order of ids",
-    EventKind.DISPATCH_RESET: "[workcenter] before: the manual order that was dropped",
-    EventKind.WORK_CENTER_CREATED: "[workcenter] after: name, kind, hours_per_day",
+    EventKind.OPERATION_NOTE: "[operation] as operation.start",
+    EventKind.LABOR_SHIFT_END: "[laborentry] before: ended_at (null), operation_status; after: "
+    "ended_at, end_reason, user_id, operation_id, operation_status",
+    EventKind.BLOCKER_RAISED: "[blocker] after: kind, owner (id or null), note",
+    EventKind.BLOCKER_RESOLVED: "[blocker] before: open; after: open, note",
+    EventKind.DISPATCH_MOVED: "[operation] before/after: position (from 1), work_center (id)",
+    EventKind.DISPATCH_RESET: "[workcenter] before: ranked (how many were placed by hand)",
+    EventKind.WORK_CENTER_CREATED: "[workcenter] -",
     EventKind.WORK_CENTER_UPDATED: "[workcenter] before/after: the changed fields",
-    EventKind.TRAVELER_PRINTED: "[traveler] after: revision, client_id",
-    EventKind.TRAVELER_REVOKED: "[traveler] before/after: revoked_at",
-    EventKind.TRAVELER_BATCH_STARTED: "[travelerbatch] after: jobs counted",
-    EventKind.TRAVELER_BATCH_RETRIED: "[travelerbatch] after: jobs counted",
-    EventKind.CUSTOMER_CREATED: "[customer] after: code, name",
+    EventKind.TRAVELER_PRINTED: "[traveler] after: traveler (id), revision",
+    EventKind.TRAVELER_REVOKED: "[traveler] before/after: revoked",
+    EventKind.TRAVELER_BATCH_STARTED: "[travelerbatch] after: released, printed, refused "
+    "(job numbers), not_found",
+    EventKind.TRAVELER_BATCH_RETRIED: "[travelerbatch] before/after: status, attempt",
+    EventKind.CUSTOMER_CREATED: "[customer] -",
     EventKind.CUSTOMER_UPDATED: "[customer] before/after: the changed fields",
-    EventKind.CONTACT_ADDED: "[contact] after: name, email",
-    EventKind.PART_CREATED: "[part] after: number, description, customer",
+    EventKind.CONTACT_ADDED: "[contact] -",
+    EventKind.PART_CREATED: "[part] -",
     EventKind.PART_UPDATED: "[part] before/after: the changed fields",
-    EventKind.PART_REVISION_CREATED: "[partrevision] after: code",
-    EventKind.PART_REVISION_RELEASED: "[partrevision] before/after: status",
-    EventKind.PART_REVISION_SUPERSEDED: "[partrevision] before/after: status",
-    EventKind.PART_DOCUMENT_UPLOADED: "[document] after: name, kind, version, sha256, size",
-    EventKind.PART_DOCUMENT_REPLACED: "[document] before: the replaced version; after: as "
-    "part.document_uploaded",
-    EventKind.SHOP_UPLOAD_LIMIT: "[shop] after: the limit reached",
-    EventKind.SHOP_FLOOR_SETTINGS: "[shop] before/after: the kiosk and floor settings",
-    EventKind.API_TOKEN_CREATED: "[apitoken] after: name",
+    EventKind.PART_REVISION_CREATED: "[partrevision] before: revision; after: revision, "
+    "draft (code), note",
+    EventKind.PART_REVISION_RELEASED: "[partrevision] before/after: revision, released (code)",
+    EventKind.PART_REVISION_SUPERSEDED: "[partrevision] before/after: status; after: by (code)",
+    EventKind.PART_DOCUMENT_UPLOADED: "[document] after: name, kind, revision, version, sha256, "
+    "size, content_type, stored_once",
+    EventKind.PART_DOCUMENT_REPLACED: "[document] before: document (id), name, version; after: "
+    "as part.document_uploaded",
+    EventKind.SHOP_UPLOAD_LIMIT: "[shop] before/after: upload_limit_mb",
+    EventKind.SHOP_FLOOR_SETTINGS: "[shop] before/after: the changed kiosk and floor settings",
+    EventKind.API_TOKEN_CREATED: "[apitoken] -",
     EventKind.API_TOKEN_REVOKED: "[apitoken] -",
-    EventKind.MEMBERSHIP_BADGE_SET: "[membership] -: the badge itself is never logged",
-    EventKind.KIOSK_ENROLLED: "[shop] after: the kiosk's name",
-    EventKind.KIOSK_UNENROLLED: "[shop] before: the kiosk's name",
-    EventKind.IMPORT_APPLIED: "[shop] after: kind, file name, rows created and updated",
+    EventKind.MEMBERSHIP_BADGE_SET: "[membership] before/after: badge_number, pin_set; "
+    "after: pin_changed (never the PIN)",
+    EventKind.KIOSK_ENROLLED: "[membership] after: device (the first characters of its id)",
+    EventKind.KIOSK_UNENROLLED: "[membership] -",
+    EventKind.IMPORT_APPLIED: "[shop] after: kind, file, created, updated, unchanged",
 }
 
 

@@ -11,7 +11,9 @@ a section without editing jobs: it writes a selector and a template and register
         template="parts/live_files.html", queries=2,
     ))
 
-- `selector(shop, job)` returns the section's template context. It reads through the app's
+- `selector(shop, job)` returns the section's template context. `job` is the shop's job as
+  jobs' scoped getter reads it (with its shop, customer, part, part revision, owner and
+  current work center), perhaps with more already read for the page. It reads through the app's
   own selectors, scoped to `shop`, and makes at most `queries` queries whatever the data
   size (a test holds each registered section to its budget, and the page's count is exact).
   It may reuse rows already read for the same job object (parts.selectors.job_released_files

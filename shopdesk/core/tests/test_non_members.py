@@ -15,7 +15,7 @@ from shopdesk.travelers import services as traveler_services
 METHODS = ("get", "post", "put", "patch", "delete")
 CONVERTER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 # What the shop's pages must not show a stranger.
-SHOP_WORDS = ("Acme Machining", "Northwind Pumps", "J-1001", "NP-100", "Beta Fabrication")
+SHOP_WORDS = ("Acme Machining", "Northwind Pumps", "J-1001", "NP-220", "Beta Fabrication")
 
 
 def _routes(resolver: URLResolver, prefix: str = "", namespaces: tuple[str, ...] = ()):
