@@ -146,9 +146,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
             # The password opens an office session, even on a tablet signed in by badge.
             request.session.pop(FLOOR_SESSION_KEY, None)
             request.session.set_expiry(None)
-            shop = user.membership.shop
+            membership = getattr(user, "membership", None)
+            where = f" to {membership.shop.name}" if membership is not None else ""
             messages.success(
-                request, f"Signed in to {shop.name} as {user.get_full_name() or user.username}."
+                request, f"Signed in{where} as {user.get_full_name() or user.username}."
             )
             response = HttpResponseRedirect(_safe_next(request))
             ratelimit.login_succeeded(request, response, username)
