@@ -35,6 +35,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shopdesk.core import ratelimit
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Membership, Shop
 from shopdesk.core.permissions import FLOOR_SESSION_KEY, is_floor_session
 from shopdesk.core.services import event_append
@@ -115,7 +116,7 @@ def kiosk_setup(request: HttpRequest) -> HttpResponse:
             event_append(
                 shop=membership.shop,
                 actor=request.user,
-                kind="kiosk.unenrolled",
+                kind=EventKind.KIOSK_UNENROLLED,
                 subject=membership,
                 summary="A kiosk tablet was un-enrolled",
             )
@@ -125,7 +126,7 @@ def kiosk_setup(request: HttpRequest) -> HttpResponse:
         event_append(
             shop=membership.shop,
             actor=request.user,
-            kind="kiosk.enrolled",
+            kind=EventKind.KIOSK_ENROLLED,
             subject=membership,
             summary=f"A tablet was enrolled as a kiosk (device {device[:8]})",
             after={"device": device[:8]},

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
+from shopdesk.core.event_kinds import EventKind, is_declared
 from shopdesk.core.models import ApiToken, Event, Membership, Shop, hash_token
 from shopdesk.core.permissions import require_office_session, require_supervisor
 from shopdesk.lib.db import for_update
@@ -33,7 +34,12 @@ def event_append(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Event:
-    """Append one immutable event. Call inside the transaction that makes the change."""
+    """Append one immutable event. Call inside the transaction that makes the change.
+
+    `kind` is one of EventKind (core.event_kinds); an undeclared kind is a programming error
+    and raises ValueError, so nothing appends a kind the readers of the log do not know."""
+    if not is_declared(kind):
+        raise ValueError(f"Undeclared event kind {kind!r}: declare it in core.event_kinds.")
     return Event.objects.create(
         shop=shop,
         job=job,
@@ -82,7 +88,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str = "") -> tuple[ApiToke
         event_append(
             shop=membership.shop,
             actor=user,
-            kind="api_token.created",
+            kind=EventKind.API_TOKEN_CREATED,
             subject=token,
             summary=f"API token {token.prefix}… created",
         )
@@ -99,7 +105,7 @@ def api_token_revoke(*, user: AbstractBaseUser, token: ApiToken) -> ApiToken:
         event_append(
             shop=user.membership.shop,
             actor=user,
-            kind="api_token.revoked",
+            kind=EventKind.API_TOKEN_REVOKED,
             subject=token,
             summary=f"API token {token.prefix}… revoked",
         )
@@ -175,7 +181,7 @@ def membership_set_badge(
     event_append(
         shop=actor.shop,
         actor=user,
-        kind="membership.badge_set",
+        kind=EventKind.MEMBERSHIP_BADGE_SET,
         subject=membership,
         summary=summary,
         before=before,
@@ -219,7 +225,7 @@ def shop_set_floor_settings(
         event_append(
             shop=shop,
             actor=user,
-            kind="shop.floor_settings",
+            kind=EventKind.SHOP_FLOOR_SETTINGS,
             subject=shop,
             summary=(
                 f"Floor settings: shift end {shift}, kiosk signs out after "

@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from shopdesk.core.errors import InvalidInput
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.customers.models import Contact, Customer
@@ -52,7 +53,7 @@ def customer_create(*, user: AbstractBaseUser, name: str, **values: Any) -> Cust
     event_append(
         shop=shop,
         actor=user,
-        kind="customer.created",
+        kind=EventKind.CUSTOMER_CREATED,
         subject=customer,
         summary=f"Customer {customer.name} created",
     )
@@ -78,7 +79,7 @@ def customer_update(*, user: AbstractBaseUser, customer: Customer, **values: Any
     event_append(
         shop=shop,
         actor=user,
-        kind="customer.updated",
+        kind=EventKind.CUSTOMER_UPDATED,
         subject=customer,
         summary=f"Customer {customer.name} changed",
         before=before,
@@ -97,7 +98,7 @@ def contact_add(*, user: AbstractBaseUser, customer: Customer, name: str, **valu
     event_append(
         shop=shop,
         actor=user,
-        kind="contact.added",
+        kind=EventKind.CONTACT_ADDED,
         subject=contact,
         summary=f"Contact {contact.name} added to {customer.name}",
     )

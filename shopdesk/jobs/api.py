@@ -36,7 +36,7 @@ from shopdesk.api.schemas import (
     text,
 )
 from shopdesk.core.errors import ActionRefused, InvalidInput
-from shopdesk.jobs import live, selectors, services
+from shopdesk.jobs import selectors, services
 from shopdesk.jobs.models import (
     Blocker,
     BlockerKind,
@@ -54,6 +54,7 @@ from shopdesk.jobs.models import (
 from shopdesk.jobs.services.jobs import MAX_QUANTITY
 from shopdesk.jobs.services.routing import MAX_MINUTES
 from shopdesk.parts.models import Document
+from shopdesk.parts.selectors import document_url, released_files
 from shopdesk.travelers.models import Traveler
 
 router = Router()
@@ -214,7 +215,7 @@ class JobDocumentOut(DocumentFieldsOut):
 
     @staticmethod
     def resolve_url(obj: Document) -> str:
-        return live.document_url(obj)
+        return document_url(obj)
 
 
 class NoticeOut(Schema):
@@ -523,7 +524,7 @@ def _job_with_routing(shop: Any, number: str) -> Job:
         .select_related("owner", "raised_by", "resolved_by")
         .order_by("-raised_at")
     )
-    job.released_revision, job.released_documents = selectors.released_files(shop, job.part_id)
+    job.released_revision, job.released_documents = released_files(shop, job.part_id)
     job.notices = selectors.job_notices(job)
     return job
 

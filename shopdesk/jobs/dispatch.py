@@ -20,6 +20,7 @@ from django.db.models import Count, FloatField, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Event, Shop
 from shopdesk.jobs import live
 from shopdesk.jobs.models import (
@@ -752,7 +753,10 @@ def board(
     # (shop, created_at) index; a filter on Operation.finished_at would read every operation
     # ever finished (no index on it), which at 100,000 jobs is most of a second.
     finished_ids = Event.objects.filter(
-        shop=shop, kind="operation.finish", subject_type="operation", created_at__gte=start_of_day
+        shop=shop,
+        kind=EventKind.OPERATION_FINISH,
+        subject_type="operation",
+        created_at__gte=start_of_day,
     ).values("subject_id")
     finished = Operation.objects.filter(
         pk__in=finished_ids,

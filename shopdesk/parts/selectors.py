@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from shopdesk.core.models import Shop
 from shopdesk.jobs.models import Job
@@ -191,3 +194,89 @@ def open_jobs_needing_notice(revision: PartRevision) -> list[Job]:
         .select_related("part_revision", "customer")
         .order_by("number")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Released files: what the floor makes parts to
+
+
+def revisions_in_play(shop: Shop, part_id: int) -> list[PartRevision]:
+    """The part's released and draft revisions (with who released them), in one query."""
+    return list(
+        PartRevision.objects.filter(
+            shop=shop,
+            part_id=part_id,
+            status__in=[RevisionStatus.RELEASED, RevisionStatus.DRAFT],
+        )
+        .select_related("released_by")
+        .order_by("code", "id")
+    )
+
+
+def released_files(
+    shop: Shop, part_id: int, *, revisions: list[PartRevision] | None = None
+) -> tuple[PartRevision | None, list[Document]]:
+    """The part's released revision (with who released it) and its current documents, newest
+    first: what the floor makes parts to. Two queries (one if `revisions` from
+    revisions_in_play are given); (None, []) when nothing is released."""
+    if revisions is None:
+        revisions = revisions_in_play(shop, part_id)
+    revision = next((r for r in revisions if r.status == RevisionStatus.RELEASED), None)
+    if revision is None:
+        return None, []
+    documents = list(
+        Document.objects.filter(revision=revision, replaced_at__isnull=True)
+        .select_related("stored")
+        .order_by("-uploaded_at", "-id")
+    )
+    return revision, documents
+
+
+@dataclass(frozen=True)
+class ReleasedFiles:
+    """A part's released and draft revisions, its released revision and its current files."""
+
+    revisions_in_play: list[PartRevision]
+    revision: PartRevision | None
+    documents: list[Document]
+
+
+def job_released_files(shop: Shop, job: Any) -> ReleasedFiles:
+    """The released files of the job's part, read once per job object (two queries): the live
+    page's revision banner, release gate and files section share the read."""
+    files = job.__dict__.get("_released_files")
+    if files is None:
+        revisions = revisions_in_play(shop, job.part_id)
+        revision, documents = released_files(shop, job.part_id, revisions=revisions)
+        files = ReleasedFiles(revisions_in_play=revisions, revision=revision, documents=documents)
+        job._released_files = files
+    return files
+
+
+# The private file view of parts (it checks the caller's shop before it serves a byte).
+DOCUMENT_URL_NAME = "parts:document_file"
+SIZE_UNITS = ("KB", "MB", "GB", "TB")
+
+
+def size_label(size: int) -> str:
+    """'820 bytes', '14 KB', '2.4 MB': a file's size at a glance."""
+    if size < 1000:
+        return f"{size} byte{'s' if size != 1 else ''}"
+    value = float(size)
+    for unit in SIZE_UNITS:
+        value /= 1000
+        if value < 1000 or unit == SIZE_UNITS[-1]:
+            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+    return f"{size} bytes"
+
+
+def document_url(document: Document) -> str:
+    return reverse(DOCUMENT_URL_NAME, args=[document.pk])
+
+
+def with_links(documents: Sequence[Document]) -> list[Document]:
+    """The documents with `url` and `size_label` set for the templates."""
+    for document in documents:
+        document.url = document_url(document)
+        document.size_label = size_label(document.stored.size)
+    return list(documents)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.jobs.models import Job
@@ -46,7 +47,7 @@ def traveler_print(*, user: AbstractBaseUser, job: Job) -> Traveler:
     event_append(
         shop=shop,
         actor=user,
-        kind="traveler.printed",
+        kind=EventKind.TRAVELER_PRINTED,
         subject=traveler,
         job=job,
         summary=(
@@ -73,7 +74,7 @@ def traveler_revoke(*, user: AbstractBaseUser, traveler: Traveler) -> Traveler:
     event_append(
         shop=membership.shop,
         actor=user,
-        kind="traveler.revoked",
+        kind=EventKind.TRAVELER_REVOKED,
         subject=traveler,
         job=traveler.job,
         summary=(

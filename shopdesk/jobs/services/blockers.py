@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.permissions import membership_of
 from shopdesk.core.services import event_append
 from shopdesk.jobs.derive import job_refresh_derived
@@ -77,7 +78,7 @@ def _raise(user, shop, job, kind, note, owner, operation, client_id) -> Blocker:
     event_append(
         shop=shop,
         actor=user,
-        kind="blocker.raised",
+        kind=EventKind.BLOCKER_RAISED,
         subject=blocker,
         job=job,
         summary=f"Blocker raised{where}: {blocker.get_kind_display()} — {note}",
@@ -109,7 +110,7 @@ def blocker_resolve(*, user: AbstractBaseUser, blocker: Blocker, note: str) -> B
     event_append(
         shop=shop,
         actor=user,
-        kind="blocker.resolved",
+        kind=EventKind.BLOCKER_RESOLVED,
         subject=blocker,
         job=job,
         summary=f"Blocker resolved: {blocker.get_kind_display()} — {note}",

@@ -17,7 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput
-from shopdesk.core.models import Shop
+from shopdesk.core.event_kinds import EventKind
+from shopdesk.core.models import Event, Shop
 from shopdesk.core.permissions import membership_of
 from shopdesk.core.services import event_append
 from shopdesk.jobs.derive import job_refresh_derived
@@ -32,8 +33,38 @@ from shopdesk.jobs.models import (
 )
 from shopdesk.jobs.services import labor
 from shopdesk.lib.db import for_update
+from shopdesk.lib.pubsub import Topic
 
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+FLOOR_EVENT_KINDS = {
+    FloorActionKind.START: EventKind.OPERATION_START,
+    FloorActionKind.PAUSE: EventKind.OPERATION_PAUSE,
+    FloorActionKind.FINISH: EventKind.OPERATION_FINISH,
+    FloorActionKind.NOTE: EventKind.OPERATION_NOTE,
+}
+
+
+@dataclass(frozen=True)
+class OperationFinished:
+    """An operation was just finished on the floor.
+
+    `operation` is saved as done (status, quantities, who and when), `job` is locked and its
+    derived fields refreshed, `action` is the floor action recorded and `event` the
+    "operation.finish" event appended. Subscribers run in that same transaction: raising
+    (an ActionRefused, say "the first-article inspection is not recorded") undoes the finish.
+    """
+
+    user: AbstractBaseUser
+    shop: Shop
+    job: Job
+    operation: Operation
+    action: FloorAction
+    event: Event
+
+
+# Quality (required inspections) and suppliers (start the next outside operation) subscribe
+# here from their AppConfig.ready().
+operation_finished: Topic[OperationFinished] = Topic("operation.finished")
 
 
 @dataclass(frozen=True)
@@ -294,10 +325,10 @@ def _apply(
     )
     job.updated_at = now
     job_refresh_derived(job, operations=ordered, count_blockers=False)
-    event_append(
+    event = event_append(
         shop=shop,
         actor=user,
-        kind=f"operation.{action}",
+        kind=FLOOR_EVENT_KINDS[action],
         subject=operation,
         job=job,
         summary=summary,
@@ -310,4 +341,10 @@ def _apply(
             "client_id": client_id,
         },
     )
+    if action == FloorActionKind.FINISH:
+        operation_finished.publish(
+            OperationFinished(
+                user=user, shop=shop, job=job, operation=operation, action=record, event=event
+            )
+        )
     return FloorResult(operation=operation, action=record, replayed=False)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -8,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
+from shopdesk.core.event_kinds import EventKind
+from shopdesk.core.gates import release_checks, ship_checks
 from shopdesk.core.models import Shop
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
@@ -26,7 +29,7 @@ from shopdesk.jobs.models import (
     RevisionNotice,
 )
 from shopdesk.lib.db import for_update, retry_on_lock_conflict
-from shopdesk.parts.models import Document, DocumentKind, Part, PartRevision, RevisionStatus
+from shopdesk.parts.models import Document, Part, PartRevision, RevisionStatus
 
 MAX_QUANTITY = 10_000_000
 REASON_MAX_LENGTH = 500
@@ -192,7 +195,7 @@ def job_create(
     event_append(
         shop=shop,
         actor=user,
-        kind="job.created",
+        kind=EventKind.JOB_CREATED,
         subject=job,
         job=job,
         summary=f"{job} created for {customer}: {quantity or '?'} × {part.number}",
@@ -275,7 +278,7 @@ def job_update(*, user: AbstractBaseUser, job: Job, **changes: Any) -> Job:
         event_append(
             shop=shop,
             actor=user,
-            kind="job.updated",
+            kind=EventKind.JOB_UPDATED,
             subject=job,
             job=job,
             summary=f"{job} changed: {', '.join(name.replace('_', ' ') for name in header)}",
@@ -287,7 +290,7 @@ def job_update(*, user: AbstractBaseUser, job: Job, **changes: Any) -> Job:
         event_append(
             shop=shop,
             actor=user,
-            kind="job.material_status_changed",
+            kind=EventKind.JOB_MATERIAL_STATUS_CHANGED,
             subject=job,
             job=job,
             summary=f"{job} material: {old} → {job.get_material_status_display()}",
@@ -344,14 +347,6 @@ def _move_state(
 _NOT_GIVEN: Any = object()
 
 
-def _released_revision_of(job: Job) -> PartRevision | None:
-    return (
-        PartRevision.objects.filter(part_id=job.part_id, status=RevisionStatus.RELEASED)
-        .select_related("released_by")
-        .first()
-    )
-
-
 def _blocker_words(blocker: Blocker) -> str:
     note = " ".join(blocker.note.split())
     if len(note) > 80:
@@ -359,51 +354,10 @@ def _blocker_words(blocker: Blocker) -> str:
     return f"Resolve the open {blocker.get_kind_display().lower()} blocker: {note}"
 
 
-def job_gate_problems(
-    job: Job,
-    *,
-    released_revision: PartRevision | None = _NOT_GIVEN,
-    released_documents: list[Document] | None = None,
-    open_blockers: list[Blocker] | None = None,
-) -> list[str]:
-    """What the release gate finds missing, in words a planner can act on; [] when ready.
-
-    The job's state is not judged here (see job_release_problems). A caller that has already
-    loaded the part's released revision, its current documents or the job's open blockers
-    passes them, so a page asks no query twice.
-    """
+def job_ready_check(job: Job, loaded: Mapping[str, Any]) -> list[str]:
+    """The release gate's check of the job's own facts: quantity, due date, routing, material
+    and the open blockers that hold a release (`loaded["open_blockers"]` when read)."""
     problems = []
-    revision = job.part_revision
-    part_number = job.part.number
-    if revision is None:
-        problems.append(f"Choose the revision of {part_number} this job is made to.")
-    elif revision.status == RevisionStatus.DRAFT:
-        problems.append(
-            f"Revision {revision.code} of {part_number} is a draft; release it, or move the "
-            "job to the released revision."
-        )
-    elif revision.status == RevisionStatus.SUPERSEDED:
-        if released_revision is _NOT_GIVEN:
-            released_revision = _released_revision_of(job)
-        newer = f" by revision {released_revision.code}" if released_revision else ""
-        problems.append(
-            f"Revision {revision.code} of {part_number} is superseded{newer}; move the job "
-            "to the released revision."
-        )
-    else:
-        if released_documents is not None and released_revision not in (_NOT_GIVEN, None):
-            has_drawing = released_revision.pk == revision.pk and any(
-                doc.kind == DocumentKind.DRAWING and doc.replaced_at is None
-                for doc in released_documents
-            )
-        else:
-            has_drawing = Document.objects.filter(
-                revision=revision, kind=DocumentKind.DRAWING, replaced_at__isnull=True
-            ).exists()
-        if not has_drawing:
-            problems.append(
-                f"Revision {revision.code} of {part_number} has no drawing; upload one to it."
-            )
     if not job.quantity:
         problems.append("Set a quantity.")
     if not job.due_date:
@@ -415,6 +369,7 @@ def job_gate_problems(
             f"Material is {job.get_material_status_display().lower()}; mark it received or "
             "from stock when it is here."
         )
+    open_blockers = loaded.get("open_blockers")
     if open_blockers is None:
         open_blockers = list(
             Blocker.objects.filter(
@@ -425,6 +380,31 @@ def job_gate_problems(
         if blocker.kind in GATE_BLOCKER_KINDS and blocker.resolved_at is None:
             problems.append(_blocker_words(blocker))
     return problems
+
+
+def job_gate_problems(
+    job: Job,
+    *,
+    released_revision: PartRevision | None = _NOT_GIVEN,
+    released_documents: list[Document] | None = None,
+    open_blockers: list[Blocker] | None = None,
+) -> list[str]:
+    """What the release gate finds missing, in words a planner can act on; [] when ready.
+
+    Asks every check registered in core.gates.release_checks (parts registers the revision
+    and drawing check, jobs its own facts). The job's state is not judged here (see
+    job_release_problems). A caller that has already loaded the part's released revision,
+    its current documents or the job's open blockers passes them, so a page asks no query
+    twice.
+    """
+    loaded: dict[str, Any] = {}
+    if released_revision is not _NOT_GIVEN:
+        loaded["released_revision"] = released_revision
+    if released_documents is not None:
+        loaded["released_documents"] = released_documents
+    if open_blockers is not None:
+        loaded["open_blockers"] = open_blockers
+    return release_checks.problems(job, loaded)
 
 
 def job_release_problems(job: Job, **loaded: Any) -> list[str]:
@@ -479,7 +459,7 @@ def job_release(*, user: AbstractBaseUser, job: Job, override_reason: str | None
         event_append(
             shop=shop,
             actor=user,
-            kind="job.release_overridden",
+            kind=EventKind.JOB_RELEASE_OVERRIDDEN,
             subject=job,
             job=job,
             summary=f"{job} released past the gate: {reason}",
@@ -491,7 +471,7 @@ def job_release(*, user: AbstractBaseUser, job: Job, override_reason: str | None
         shop=shop,
         job=job,
         to=JobState.RELEASED,
-        kind="job.released",
+        kind=EventKind.JOB_RELEASED,
         summary=f"{job} released to the floor" + (" (gate overridden)" if problems else ""),
         **({"override_reason": reason} if problems else {}),
     )
@@ -541,7 +521,7 @@ def job_move_revision(
     event_append(
         shop=shop,
         actor=user,
-        kind="job.revision_moved",
+        kind=EventKind.JOB_REVISION_MOVED,
         subject=job,
         job=job,
         summary=f"{job} moved from revision {before} to {revision.code}: {reason}",
@@ -569,7 +549,7 @@ def job_unrelease(*, user: AbstractBaseUser, job: Job, reason: str) -> Job:
         shop=shop,
         job=job,
         to=JobState.PLANNED,
-        kind="job.unreleased",
+        kind=EventKind.JOB_UNRELEASED,
         summary=f"{job} back to planning: {reason}",
         reason=reason,
     )
@@ -581,12 +561,18 @@ def job_mark_shipped(*, user: AbstractBaseUser, job: Job) -> Job:
     job = _lock(job)
     if job.stage != JobStage.COMPLETE:
         raise ActionRefused(f"{job} can be marked shipped once every operation is done.")
+    problems = ship_checks.problems(job)
+    if problems:
+        raise ActionRefused(
+            f"{job} cannot be shipped yet: " + " ".join(problems),
+            errors=[{"field": None, "message": problem} for problem in problems],
+        )
     return _move_state(
         user=user,
         shop=shop,
         job=job,
         to=JobState.SHIPPED,
-        kind="job.shipped",
+        kind=EventKind.JOB_SHIPPED,
         summary=f"{job} shipped",
     )
 
@@ -609,7 +595,7 @@ def job_close(*, user: AbstractBaseUser, job: Job, reason: str = "") -> Job:
         shop=shop,
         job=job,
         to=JobState.CLOSED,
-        kind="job.closed",
+        kind=EventKind.JOB_CLOSED,
         summary=f"{job} closed" + (f": {reason}" if reason else ""),
         reason=reason,
     )

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Shop
 from shopdesk.core.services import event_append
 from shopdesk.jobs.models import Job, LaborEndReason, LaborEntry, Operation, OperationStatus
@@ -185,7 +186,7 @@ def labor_shift_end_for_shop(*, shop: Shop, now: datetime.datetime | None = None
         event_append(
             shop=shop,
             actor=None,
-            kind="labor.shift_end",
+            kind=EventKind.LABOR_SHIFT_END,
             subject=entry,
             job=entry.job,
             summary=(

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Shop
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
@@ -56,7 +57,7 @@ def notices_raise_for_release(
         event_append(
             shop=revision.part.shop,
             actor=user,
-            kind="job.revision_notice",
+            kind=EventKind.JOB_REVISION_NOTICE,
             subject=notice,
             job=job,
             summary=(
@@ -108,7 +109,7 @@ def notice_confirm(*, user: AbstractBaseUser, notice: RevisionNotice) -> Revisio
     event_append(
         shop=shop,
         actor=user,
-        kind="job.revision_notice_confirmed",
+        kind=EventKind.JOB_REVISION_NOTICE_CONFIRMED,
         subject=notice,
         job=job,
         summary=f"Notice of change confirmed on {job} (revision {change}); blocker raised",
@@ -138,7 +139,7 @@ def notice_dismiss(*, user: AbstractBaseUser, notice: RevisionNotice, note: str)
     event_append(
         shop=shop,
         actor=user,
-        kind="job.revision_notice_dismissed",
+        kind=EventKind.JOB_REVISION_NOTICE_DISMISSED,
         subject=notice,
         job=job,
         summary=f"Notice of change dismissed on {job} (revision {change}): {note}",

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Shop
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
@@ -104,7 +105,7 @@ def operation_add(
     event_append(
         shop=shop,
         actor=user,
-        kind="operation.added",
+        kind=EventKind.OPERATION_ADDED,
         subject=operation,
         job=job,
         summary=f"Operation {operation.sequence} {operation.name} at {operation.work_center} added",
@@ -139,7 +140,7 @@ def operation_update(*, user: AbstractBaseUser, operation: Operation, **spec: An
     event_append(
         shop=shop,
         actor=user,
-        kind="operation.updated",
+        kind=EventKind.OPERATION_UPDATED,
         subject=operation,
         job=job,
         summary=f"Operation {operation.sequence} {operation.name} changed: "
@@ -169,7 +170,7 @@ def operation_remove(*, user: AbstractBaseUser, operation: Operation) -> None:
     event_append(
         shop=shop,
         actor=user,
-        kind="operation.removed",
+        kind=EventKind.OPERATION_REMOVED,
         subject=operation,
         job=job,
         summary=summary,
@@ -200,7 +201,7 @@ def routing_reorder(
     event_append(
         shop=shop,
         actor=user,
-        kind="routing.reordered",
+        kind=EventKind.ROUTING_REORDERED,
         subject=job,
         job=job,
         summary="Routing reordered: " + " → ".join(op.name for op in ordered),

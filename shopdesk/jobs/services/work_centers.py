@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from shopdesk.core.errors import InvalidInput
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.jobs.derive import jobs_refresh_work_left
@@ -59,7 +60,7 @@ def work_center_create(
     event_append(
         shop=shop,
         actor=user,
-        kind="work_center.created",
+        kind=EventKind.WORK_CENTER_CREATED,
         subject=work_center,
         summary=f"Work center {work_center.name} created",
     )
@@ -88,7 +89,7 @@ def work_center_update(
     event_append(
         shop=shop,
         actor=user,
-        kind="work_center.updated",
+        kind=EventKind.WORK_CENTER_UPDATED,
         subject=work_center,
         summary=f"Work center {work_center.name} changed",
         before=before,

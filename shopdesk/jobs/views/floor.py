@@ -43,9 +43,9 @@ from shopdesk.jobs.selectors import (
     get_job_for,
     get_operation_on_job,
     parse_job_number,
-    released_files,
 )
 from shopdesk.parts.models import PartRevision
+from shopdesk.parts.selectors import released_files, with_links
 from shopdesk.travelers.selectors import get_traveler_for_scan
 
 # More digits than any job holds: refused here, before int() builds a huge number.
@@ -176,7 +176,7 @@ def render_floor_page(
         traveler_revision = PartRevision.objects.filter(pk=traveler.part_revision_id).first()
     files_context = {
         "released_revision": released_revision,
-        "released_documents": live.with_links(released_documents),
+        "released_documents": with_links(released_documents),
         "rev": live.revision_state(job, released_revision),
         "traveler_superseded": bool(traveler_revision and traveler_revision.is_superseded),
         "traveler_revision": traveler_revision,

@@ -25,13 +25,14 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from shopdesk.core.errors import ActionRefused, InvalidInput, ShopDeskError
+from shopdesk.core.event_kinds import EventKind
+from shopdesk.core.live_sections import live_sections
 from shopdesk.core.models import Membership, Shop
 from shopdesk.customers.models import Customer
 from shopdesk.jobs import live, selectors, services
 from shopdesk.jobs.labor import job_labor  # issue 4: labor on the live page
 from shopdesk.jobs.models import (
     BlockerKind,
-    FloorAction,
     Job,
     JobStage,
     JobState,
@@ -52,7 +53,6 @@ from shopdesk.lib.site_address import unreachable_print_address
 
 PAGE_SIZE = 50
 SEARCH_MAX_LENGTH = 100
-FLOOR_NOTES_SHOWN = 30
 TIMELINE_SHOWN_OPEN = 15
 ID_PATTERN = re.compile(r"^\d{1,12}$")
 TRUE_VALUES = frozenset({"1", "on", "true", "yes"})
@@ -166,15 +166,6 @@ def _event_at(job: Job, kind: str) -> Any:
     return next((event.created_at for event in job.timeline if event.kind == kind), None)
 
 
-def _floor_notes(shop: Shop, job: Job) -> list[FloorAction]:
-    return list(
-        FloorAction.objects.filter(shop=shop, operation__job=job)
-        .exclude(note="")
-        .select_related("user", "operation")
-        .order_by("-created_at", "-id")[:FLOOR_NOTES_SHOWN]
-    )
-
-
 def _live_context(request: HttpRequest, job: Job) -> dict[str, Any]:
     """Everything the polled regions of the live page show, from the job_detail selector."""
     now = timezone.now()
@@ -191,8 +182,6 @@ def _live_context(request: HttpRequest, job: Job) -> dict[str, Any]:
     open_notice = next((n for n in job.notices if n.status == NoticeStatus.OPEN), None)
     return {
         "job": job,
-        "released_revision": job.released_revision,
-        "released_documents": live.with_links(job.released_documents),
         "rev": live.revision_state(job, job.released_revision),
         "open_notice": open_notice,
         "last_notice": job.notices[0] if job.notices else None,
@@ -210,12 +199,13 @@ def _live_context(request: HttpRequest, job: Job) -> dict[str, Any]:
             job,
             routing=routing,
             open_blockers=job.open_blockers,
-            shipped_at=_event_at(job, "job.shipped") or job.updated_at,
-            closed_at=_event_at(job, "job.closed") or job.updated_at,
+            shipped_at=_event_at(job, EventKind.JOB_SHIPPED) or job.updated_at,
+            closed_at=_event_at(job, EventKind.JOB_CLOSED) or job.updated_at,
             today=today,
             now=now,
         ),
-        "floor_notes": _floor_notes(request.shop, job),
+        # Sections other apps register (released files, notes from the floor, ...).
+        "sections": live_sections.render(request.shop, job),
         "timeline_open": job.timeline[:TIMELINE_SHOWN_OPEN],
         "timeline_more": job.timeline[TIMELINE_SHOWN_OPEN:],
         "priority_hot": job.priority >= Priority.HIGH,

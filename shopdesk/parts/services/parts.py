@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from shopdesk.core.errors import InvalidInput
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.customers.models import Customer
@@ -55,7 +56,7 @@ def part_create(*, user: AbstractBaseUser, number: str, revision: str = "A", **v
     event_append(
         shop=shop,
         actor=user,
-        kind="part.created",
+        kind=EventKind.PART_CREATED,
         subject=part,
         summary=f"Part {part.number} rev {part.revision} created",
     )
@@ -81,7 +82,7 @@ def part_update(*, user: AbstractBaseUser, part: Part, **values: Any) -> Part:
     event_append(
         shop=shop,
         actor=user,
-        kind="part.updated",
+        kind=EventKind.PART_UPDATED,
         subject=part,
         summary=f"Part {part.number} changed",
         before=before,
