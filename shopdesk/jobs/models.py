@@ -163,12 +163,20 @@ class Job(models.Model):
     # The dispatch lists and the board read them for thousands of jobs on every refresh.
     work_days_left = models.FloatField(default=0)
     current_minutes_left = models.FloatField(default=0)
+    # The id the creating client (the new-job form, an API caller) made for this creation, so
+    # a retry answers this job instead of creating a twin (jobs.services.job_create).
+    client_id = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = JobQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["shop", "number"], name="job_number_unique_per_shop")
+            models.UniqueConstraint(fields=["shop", "number"], name="job_number_unique_per_shop"),
+            models.UniqueConstraint(
+                fields=["shop", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="job_client_id_unique_per_shop",
+            ),
         ]
         indexes = [
             # The default job list: open jobs, soonest due first, undated last.

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from shopdesk.core.errors import ActionRefused, InvalidInput, ShopDeskError
+from shopdesk.core.errors import InvalidInput, ShopDeskError
 from shopdesk.core.models import Membership
 from shopdesk.jobs import labor as labor_selectors
 from shopdesk.jobs import live, services
@@ -356,17 +356,6 @@ def floor_blocker(request: HttpRequest, number: str) -> HttpResponse:
             if raw_operation
             else None
         )
-        owner = None
-        raw_owner = str(request.POST.get("owner", "")).strip()
-        if raw_owner:
-            membership = (
-                Membership.objects.select_related("user")
-                .filter(shop=request.shop, user_id=raw_owner if ID_PATTERN.match(raw_owner) else 0)
-                .first()
-            )
-            if membership is None:
-                raise InvalidInput("The owner must be a person in this shop.", field="owner")
-            owner = membership.user
         kind = str(request.POST.get("kind", ""))
         note = str(request.POST.get("note", "")).strip()
         if len(note) > NOTE_MAX_LENGTH:
@@ -379,19 +368,12 @@ def floor_blocker(request: HttpRequest, number: str) -> HttpResponse:
             job=job,
             kind=kind,
             note=note,
-            owner=owner,
+            owner_id=str(request.POST.get("owner", "")),
             operation=operation,
             client_id=client_id,
         )
     except ShopDeskError as error:
         return _refused(request, job, error)
-    if blocker.job_id != job.pk:
-        # The client id was used on another job of this shop: answer that, change nothing.
-        return _refused(
-            request,
-            job,
-            ActionRefused("This client id was already used on another job.", field="client_id"),
-        )
     who = (blocker.owner.get_full_name() or blocker.owner.username) if blocker.owner else None
     message = f"Blocker raised on {job}: {blocker.get_kind_display()}."
     if who:
