@@ -29,6 +29,7 @@ from shopdesk.jobs.models import (
     LaborEndReason,
     Operation,
     OperationStatus,
+    operation_is_ready,
 )
 from shopdesk.jobs.services import labor
 from shopdesk.lib.db import for_update
@@ -64,8 +65,8 @@ def _available(job: Job, operation: Operation, ordered: list[Operation]) -> int:
 def _refuse_unless_ready(
     job: Job, operation: Operation, ordered: list[Operation], label: str
 ) -> None:
-    """New work starts only on a ready operation: every earlier one has at least been started
-    (overlapping a running one is allowed) and nothing holds the job."""
+    """New work starts only on a ready operation (jobs.models.operation_is_ready, the rule the
+    dispatch lists and the kiosk show), said with what it waits for."""
     waiting = next(
         (
             op
@@ -74,14 +75,19 @@ def _refuse_unless_ready(
         ),
         None,
     )
+    if operation_is_ready(
+        status=operation.status,
+        open_blockers=job.open_blocker_count,
+        earlier_pending=waiting is not None,
+    ):
+        return
     if waiting is not None:
         raise ActionRefused(
             f"{label} is not ready: op {waiting.sequence} {waiting.name} has not been started."
         )
-    if job.open_blocker_count:
-        raise ActionRefused(
-            f"{label} is not ready: {job} has an open blocker. Resolve it before starting work."
-        )
+    raise ActionRefused(
+        f"{label} is not ready: {job} has an open blocker. Resolve it before starting work."
+    )
 
 
 def floor_action(
