@@ -2,7 +2,12 @@
 
 from shopdesk.jobs.services.blockers import blocker_raise, blocker_resolve
 from shopdesk.jobs.services.dispatch import dispatch_move, dispatch_reset
-from shopdesk.jobs.services.floor import FloorResult, floor_action
+from shopdesk.jobs.services.floor import (
+    FloorResult,
+    floor_action,
+    floor_button_table,
+    floor_buttons,
+)
 from shopdesk.jobs.services.jobs import (
     can_override_gate,
     job_close,
@@ -38,6 +43,8 @@ __all__ = [
     "dispatch_move",
     "dispatch_reset",
     "floor_action",
+    "floor_button_table",
+    "floor_buttons",
     "job_close",
     "job_create",
     "job_due_date_warnings",

@@ -317,3 +317,36 @@ def _apply(
         },
     )
     return FloorResult(operation=operation, action=record, replayed=False)
+
+
+# --- The floor's buttons ----------------------------------------------------------------------
+# Which actions an operation offers on the floor page, by its status: the rules above, worded
+# for the viewer. Computed here once; the page renders them and hands the whole table to
+# floor.js, which redraws an operation's buttons from it while an action waits offline.
+ACTIONS_BY_STATUS = {
+    OperationStatus.PENDING: ["start"],
+    OperationStatus.RUNNING: ["pause", "finish"],
+    OperationStatus.PAUSED: ["start", "finish"],
+    OperationStatus.DONE: [],
+}
+
+
+def floor_buttons(status: str, *, mine: bool, pause_for_everyone: bool) -> list[str]:
+    """The buttons of an operation, in page order. On a running operation someone on it
+    (`mine`) pauses their own time; someone not on it joins it ("join" posts a start), and a
+    supervisor or owner may pause it for everyone ("pause_all" posts a pause)."""
+    if status == OperationStatus.RUNNING and not mine:
+        return ["join", "finish", "pause_all"] if pause_for_everyone else ["join", "finish"]
+    return list(ACTIONS_BY_STATUS.get(status, []))
+
+
+def floor_button_table(*, pause_for_everyone: bool) -> dict[str, dict[str, list[str]]]:
+    """floor_buttons for every status, for a viewer on the operation ("mine") and one not on
+    it ("others"): what floor.js draws from."""
+    return {
+        status: {
+            "mine": floor_buttons(status, mine=True, pause_for_everyone=pause_for_everyone),
+            "others": floor_buttons(status, mine=False, pause_for_everyone=pause_for_everyone),
+        }
+        for status in OperationStatus.values
+    }

@@ -57,24 +57,6 @@ FLOOR_BLOCKER_DEFAULT_NOTE = "Raised from the floor without details."
 # Flash messages a JSON caller's sends leave for the next page it shows (the newest ones).
 JSON_MESSAGES_KEPT = 5
 
-# Which buttons an operation shows for its status (the service enforces the same rules). On a
-# running operation they depend on the viewer: these are for someone on it (their own pause);
-# someone not on it joins it instead (see _floor_buttons). floor.js holds the same rules.
-ACTIONS_BY_STATUS = {
-    OperationStatus.PENDING: ["start"],
-    OperationStatus.RUNNING: ["pause", "finish"],
-    OperationStatus.PAUSED: ["start", "finish"],
-    OperationStatus.DONE: [],
-}
-
-
-def _floor_buttons(status: str, *, mine: bool, pause_for_everyone: bool) -> list[str]:
-    """The buttons of an operation, in page order. "join" posts a start and "pause_all" (pause
-    for everyone) a pause: the same actions, worded for someone not on the operation."""
-    if status == OperationStatus.RUNNING and not mine:
-        return ["join", "finish", "pause_all"] if pause_for_everyone else ["join", "finish"]
-    return ACTIONS_BY_STATUS.get(status, [])
-
 
 def _can_pause_for_everyone(request: HttpRequest) -> bool:
     membership = getattr(request, "membership", None)
@@ -130,7 +112,7 @@ def _routing_for_floor(
         op.on_it_json = json.dumps(
             [{"id": person.pk, "name": live.person(person)} for person in op.on_it]
         )
-        op.floor_actions = _floor_buttons(
+        op.floor_actions = services.floor_buttons(
             op.status, mine=op.mine, pause_for_everyone=pause_for_everyone
         )
         op.client_ids = {kind: _client_id() for kind in FloorActionKind.values}
@@ -195,6 +177,8 @@ def render_floor_page(
         "blocker_client_id": _client_id(),
         "floor_open": job.state == JobState.RELEASED,
         "pause_for_everyone": pause_for_everyone,
+        # Handed to floor.js, which redraws an operation's buttons from it while offline.
+        "floor_buttons": services.floor_button_table(pause_for_everyone=pause_for_everyone),
         "traveler": traveler,
         "newer_print": newer_print,
         "newer_print_at": timezone.localtime(newer_print.printed_at) if newer_print else None,
