@@ -34,6 +34,7 @@ from shopdesk.api.schemas import (
     SearchText,
     WorkCenterRefOut,
     paginate,
+    reason_text,
     text,
 )
 from shopdesk.core.errors import ActionRefused, InvalidInput
@@ -64,8 +65,8 @@ ShortText = text(60)
 Revision = text(10)
 Notes = text(4000)
 OperationName = text(120)
-Reason = text(500)
-BlockerNote = text(2000)
+Reason = reason_text(500)
+BlockerNote = reason_text(2000)
 TravelerToken = text(64)
 WorkCenterName = text(80)
 HoursPerDay = Annotated[Decimal, Field(ge=0, le=24, allow_inf_nan=False)]
@@ -442,6 +443,10 @@ class UnreleaseIn(InSchema):
     reason: Reason
 
 
+class CloseIn(InSchema):
+    reason: Reason = Field("", description="Why the job closes; needed unless it is shipped.")
+
+
 class ReleaseIn(InSchema):
     override_reason: Reason | None = Field(
         None,
@@ -697,6 +702,19 @@ def job_unrelease(request: HttpRequest, number: str, payload: UnreleaseIn) -> Jo
     """Send a released job back to planning, saying why."""
     job = selectors.get_job_for(request.shop, number)
     services.job_unrelease(user=request.user, job=job, reason=payload.reason)
+    return _job_with_routing(request.shop, number)
+
+
+@router.post(
+    "/jobs/{number}/close",
+    response={200: JobOut, **error_responses(403, 404, 409)},
+    tags=["jobs"],
+)
+def job_close(request: HttpRequest, number: str, payload: CloseIn) -> Job:
+    """Close a job: a shipped job closes as it is; an unshipped one (cancelled) needs a
+    `reason`, by the same rule as the job page's Close button."""
+    job = selectors.get_job_for(request.shop, number)
+    services.job_close(user=request.user, job=job, reason=payload.reason)
     return _job_with_routing(request.shop, number)
 
 
