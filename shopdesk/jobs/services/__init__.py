@@ -1,6 +1,6 @@
 """Every write to jobs, routings, blockers and floor actions. One function per action."""
 
-from shopdesk.jobs.services.blockers import blocker_raise, blocker_resolve
+from shopdesk.jobs.services.blockers import blocker_owner_for, blocker_raise, blocker_resolve
 from shopdesk.jobs.services.dispatch import dispatch_move, dispatch_reset
 from shopdesk.jobs.services.floor import (
     FloorResult,
@@ -37,6 +37,7 @@ from shopdesk.jobs.services.work_centers import work_center_create, work_center_
 
 __all__ = [
     "FloorResult",
+    "blocker_owner_for",
     "blocker_raise",
     "blocker_resolve",
     "can_override_gate",
