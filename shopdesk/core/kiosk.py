@@ -24,7 +24,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import check_password, make_password
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,7 +41,7 @@ from shopdesk.core.permissions import FLOOR_SESSION_KEY, is_floor_session
 from shopdesk.core.services import event_append
 from shopdesk.jobs import dispatch, live
 from shopdesk.jobs import labor as labor_selectors
-from shopdesk.jobs.models import JobState, OperationStatus, WorkCenter
+from shopdesk.jobs.models import JobState, OperationStatus, WorkCenter, ready_operations
 from shopdesk.jobs.selectors import get_work_center_for
 
 KIOSK_COOKIE = "shopdesk_kiosk"
@@ -301,12 +301,9 @@ def kiosk_login_required(view: Callable[..., HttpResponse]) -> Callable[..., Htt
 
 def work_center_tiles(shop: Shop) -> list[WorkCenter]:
     """Active work centers with how many operations are ready and running at each (2 queries)."""
-    # The dispatch list's rule (jobs.dispatch._is_ready): no open blocker on the job, and the
-    # operation started or the job's current one. A tile counts what its queue lists.
-    ready = Q(operations__job__open_blocker_count=0) & (
-        Q(operations__status__in=[OperationStatus.RUNNING, OperationStatus.PAUSED])
-        | Q(operations__job__current_operation_id=F("operations__id"))
-    )
+    # The ready rule (jobs.models.ready_operations), as the work center's queue applies it:
+    # a tile counts what its queue lists.
+    ready = ready_operations("operations__")
     on_floor = Q(operations__job__state=JobState.RELEASED) & ~Q(
         operations__status=OperationStatus.DONE
     )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
@@ -236,3 +239,100 @@ def shop_set_floor_settings(
         )
     actor.shop = shop
     return shop
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules every app's services share.
+
+REASON_MAX_LENGTH = 500
+
+
+def reason_clean(
+    value: str | None,
+    *,
+    field: str = "reason",
+    missing: str | None,
+    max_length: int = REASON_MAX_LENGTH,
+) -> str:
+    """The one rule for a reason a person gives for an action (release past the gate, unrelease,
+    close, move to another revision, resolve a blocker, dismiss a notice of change).
+
+    Surrounding space is dropped; a NUL character is refused; a blank reason is refused with
+    `missing` (pass None where a blank one is allowed and the caller decides); a longer one is
+    refused rather than cut, because the reason is the record of why and is kept whole."""
+    reason = (value or "").strip()
+    if "\x00" in reason:
+        noun = "note" if field == "note" else "reason"
+        raise InvalidInput(f"The {noun} contains a NUL character.", field=field)
+    if not reason and missing is not None:
+        raise InvalidInput(missing, field=field)
+    if len(reason) > max_length:
+        raise InvalidInput(f"At most {max_length} characters.", field=field)
+    return reason
+
+
+def event_value(value: Any) -> Any:
+    """A field's value as the event log stores it: rows by id, dates and decimals as text."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def model_update(
+    *,
+    user: AbstractBaseUser,
+    shop: Shop,
+    instance: models.Model,
+    changes: dict[str, Any],
+    kind: str,
+    summary: str | Callable[[list[str]], str],
+    job: Job | None = None,
+    also_save: tuple[str, ...] = (),
+) -> list[str]:
+    """Set `changes` on `instance`, save the fields whose value differs and append one event
+    with their values before and after. Answers the names that changed: when none did, nothing
+    is saved and no event is appended.
+
+    Call inside the transaction holding the row locked, after the values are validated.
+    `summary` may be a function of the changed names; `also_save` names fields the caller set
+    itself (an `updated_at`) that are saved with the change but not recorded in the event."""
+    changed = [name for name, value in changes.items() if getattr(instance, name) != value]
+    if not changed:
+        return changed
+    before = {name: event_value(getattr(instance, name)) for name in changed}
+    for name in changed:
+        setattr(instance, name, changes[name])
+    instance.save(update_fields=[*changed, *also_save])
+    event_append(
+        shop=shop,
+        actor=user,
+        kind=kind,
+        subject=instance,
+        job=job,
+        summary=summary(changed) if callable(summary) else summary,
+        before=before,
+        after={name: event_value(getattr(instance, name)) for name in changed},
+    )
+    return changed
+
+
+def client_uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
+    """The client-made id a create request carries so a retry is applied once (a job's
+    creation, a traveler's printing): a UUID, or its text as a form or an API body sends it.
+    None or blank is no id; anything else is refused."""
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise InvalidInput(
+            "client_id must be a UUID such as 0b8c9f3e-4d2a-4f6b-9a51-7c3e2d1f0a9b.",
+            field="client_id",
+        ) from None

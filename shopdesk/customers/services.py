@@ -10,7 +10,7 @@ from django.db import transaction
 from shopdesk.core.errors import InvalidInput
 from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.permissions import require_planner
-from shopdesk.core.services import event_append
+from shopdesk.core.services import event_append, model_update
 from shopdesk.customers.models import Contact, Customer
 from shopdesk.lib.db import for_update
 
@@ -72,18 +72,13 @@ def customer_update(*, user: AbstractBaseUser, customer: Customer, **values: Any
         .exists()
     ):
         raise InvalidInput("A customer with this name exists.", field="name")
-    before = {name: getattr(customer, name) for name in clean}
-    for name, value in clean.items():
-        setattr(customer, name, value)
-    customer.save()
-    event_append(
+    model_update(
+        user=user,
         shop=shop,
-        actor=user,
+        instance=customer,
+        changes=clean,
         kind=EventKind.CUSTOMER_UPDATED,
-        subject=customer,
-        summary=f"Customer {customer.name} changed",
-        before=before,
-        after=clean,
+        summary=lambda changed: f"Customer {customer.name} changed",
     )
     return customer
 

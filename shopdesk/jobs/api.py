@@ -7,6 +7,7 @@ as the HTML views. A job is addressed by its number ("J-1042" or "1042").
 from __future__ import annotations
 
 import datetime
+import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -33,6 +34,7 @@ from shopdesk.api.schemas import (
     SearchText,
     WorkCenterRefOut,
     paginate,
+    reason_text,
     text,
 )
 from shopdesk.core.errors import ActionRefused, InvalidInput
@@ -64,8 +66,8 @@ ShortText = text(60)
 Revision = text(10)
 Notes = text(4000)
 OperationName = text(120)
-Reason = text(500)
-BlockerNote = text(2000)
+Reason = reason_text(500)
+BlockerNote = reason_text(2000)
 TravelerToken = text(64)
 WorkCenterName = text(80)
 HoursPerDay = Annotated[Decimal, Field(ge=0, le=24, allow_inf_nan=False)]
@@ -418,6 +420,12 @@ class JobIn(InSchema):
     owner: DbId | None = Field(None, description="Id of the person in this shop who owns it.")
     notes: Notes = ""
     operations: list[OperationIn] = Field(default_factory=list, max_length=200)
+    client_id: uuid.UUID | None = Field(
+        None,
+        description="A UUID the caller makes for this creation so a retry creates one job: the "
+        "same client_id again answers 200 with the job it created; with other header values "
+        "it is a 409. The new-job page sends its form's id the same way.",
+    )
 
 
 class JobPatch(InSchema):
@@ -434,6 +442,10 @@ class JobPatch(InSchema):
 
 class UnreleaseIn(InSchema):
     reason: Reason
+
+
+class CloseIn(InSchema):
+    reason: Reason = Field("", description="Why the job closes; needed unless it is shipped.")
 
 
 class ReleaseIn(InSchema):
@@ -560,9 +572,12 @@ def job_list(request: HttpRequest, filters: Query[JobQuery]) -> dict:
     return paginate(jobs, filters)
 
 
-@router.post("/jobs", response={201: JobOut, **error_responses(403)}, tags=["jobs"])
+@router.post(
+    "/jobs", response={201: JobOut, 200: JobOut, **error_responses(403, 409)}, tags=["jobs"]
+)
 def job_create(request: HttpRequest, payload: JobIn) -> Status[Job]:
-    """Create a planned job, with its routing when `operations` are given."""
+    """Create a planned job, with its routing when `operations` are given. With `client_id`,
+    a retry answers 200 with the job first created instead of creating another."""
     shop = request.shop
     values = payload.dict(exclude={"operations"})
     values["customer"] = customer_field(shop, payload.customer)
@@ -574,7 +589,7 @@ def job_create(request: HttpRequest, payload: JobIn) -> Status[Job]:
     )
     created = _job_with_routing(shop, job.number)
     created.warnings = job.warnings
-    return Status(201, created)
+    return Status(200 if job.replayed else 201, created)
 
 
 @router.get("/jobs/{number}", response={200: JobOut, **error_responses(404)}, tags=["jobs"])
@@ -688,6 +703,19 @@ def job_unrelease(request: HttpRequest, number: str, payload: UnreleaseIn) -> Jo
     """Send a released job back to planning, saying why."""
     job = selectors.get_job_for(request.shop, number)
     services.job_unrelease(user=request.user, job=job, reason=payload.reason)
+    return _job_with_routing(request.shop, number)
+
+
+@router.post(
+    "/jobs/{number}/close",
+    response={200: JobOut, **error_responses(403, 404, 409)},
+    tags=["jobs"],
+)
+def job_close(request: HttpRequest, number: str, payload: CloseIn) -> Job:
+    """Close a job: a shipped job closes as it is; an unshipped one (cancelled) needs a
+    `reason`, by the same rule as the job page's Close button."""
+    job = selectors.get_job_for(request.shop, number)
+    services.job_close(user=request.user, job=job, reason=payload.reason)
     return _job_with_routing(request.shop, number)
 
 
@@ -910,7 +938,8 @@ def blocker_list(request: HttpRequest, filters: Query[BlockerQuery]) -> dict:
     tags=["blockers"],
 )
 def blocker_create(request: HttpRequest, payload: BlockerIn) -> Status[Blocker]:
-    """Raise a blocker. With a client_id, a retry answers 200 with the blocker first raised."""
+    """Raise a blocker. With a client_id, a retry answers 200 with the blocker first raised;
+    the same client_id on another job of the shop is a 409, as on the job page."""
     shop = request.shop
     job = selectors.get_job_for(shop, payload.job)
     operation = None
@@ -923,7 +952,7 @@ def blocker_create(request: HttpRequest, payload: BlockerIn) -> Status[Blocker]:
         job=job,
         kind=payload.kind,
         note=payload.note,
-        owner=member_field(shop, payload.owner),
+        owner_id=payload.owner,
         operation=operation,
         client_id=payload.client_id,
     )

@@ -75,6 +75,13 @@ def get_document_by_sha256(shop: Shop, sha256: str) -> Document:
     return document
 
 
+def part_matching(q: str) -> Q:
+    """What a part search box matches, on the page and in the API alike: part of the number
+    or of the description, in any case."""
+    q = q.strip()
+    return Q(number__icontains=q) | Q(description__icontains=q) if q else Q()
+
+
 def part_list(shop: Shop, *, q: str = "", customer_id: int | None = None) -> QuerySet[Part]:
     """Parts by number with their customer and open job count, in one query."""
     parts = (
@@ -82,9 +89,7 @@ def part_list(shop: Shop, *, q: str = "", customer_id: int | None = None) -> Que
         .select_related("customer")
         .annotate(open_job_count=Count("jobs", filter=Q(jobs__is_open=True)))
     )
-    q = q.strip()
-    if q:
-        parts = parts.filter(Q(number__icontains=q) | Q(description__icontains=q))
+    parts = parts.filter(part_matching(q))
     if customer_id is not None:
         parts = parts.filter(customer_id=customer_id)
     return parts.order_by("number", "pk")

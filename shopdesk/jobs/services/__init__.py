@@ -1,8 +1,13 @@
 """Every write to jobs, routings, blockers and floor actions. One function per action."""
 
-from shopdesk.jobs.services.blockers import blocker_raise, blocker_resolve
+from shopdesk.jobs.services.blockers import blocker_owner_for, blocker_raise, blocker_resolve
 from shopdesk.jobs.services.dispatch import dispatch_move, dispatch_reset
-from shopdesk.jobs.services.floor import FloorResult, floor_action
+from shopdesk.jobs.services.floor import (
+    FloorResult,
+    floor_action,
+    floor_button_table,
+    floor_buttons,
+)
 from shopdesk.jobs.services.jobs import (
     can_override_gate,
     job_close,
@@ -32,12 +37,15 @@ from shopdesk.jobs.services.work_centers import work_center_create, work_center_
 
 __all__ = [
     "FloorResult",
+    "blocker_owner_for",
     "blocker_raise",
     "blocker_resolve",
     "can_override_gate",
     "dispatch_move",
     "dispatch_reset",
     "floor_action",
+    "floor_button_table",
+    "floor_buttons",
     "job_close",
     "job_create",
     "job_due_date_warnings",

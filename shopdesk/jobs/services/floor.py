@@ -30,6 +30,7 @@ from shopdesk.jobs.models import (
     LaborEndReason,
     Operation,
     OperationStatus,
+    operation_is_ready,
 )
 from shopdesk.jobs.services import labor
 from shopdesk.lib.db import for_update
@@ -95,8 +96,8 @@ def _available(job: Job, operation: Operation, ordered: list[Operation]) -> int:
 def _refuse_unless_ready(
     job: Job, operation: Operation, ordered: list[Operation], label: str
 ) -> None:
-    """New work starts only on a ready operation: every earlier one has at least been started
-    (overlapping a running one is allowed) and nothing holds the job."""
+    """New work starts only on a ready operation (jobs.models.operation_is_ready, the rule the
+    dispatch lists and the kiosk show), said with what it waits for."""
     waiting = next(
         (
             op
@@ -105,14 +106,19 @@ def _refuse_unless_ready(
         ),
         None,
     )
+    if operation_is_ready(
+        status=operation.status,
+        open_blockers=job.open_blocker_count,
+        earlier_pending=waiting is not None,
+    ):
+        return
     if waiting is not None:
         raise ActionRefused(
             f"{label} is not ready: op {waiting.sequence} {waiting.name} has not been started."
         )
-    if job.open_blocker_count:
-        raise ActionRefused(
-            f"{label} is not ready: {job} has an open blocker. Resolve it before starting work."
-        )
+    raise ActionRefused(
+        f"{label} is not ready: {job} has an open blocker. Resolve it before starting work."
+    )
 
 
 def floor_action(
@@ -348,3 +354,36 @@ def _apply(
             )
         )
     return FloorResult(operation=operation, action=record, replayed=False)
+
+
+# --- The floor's buttons ----------------------------------------------------------------------
+# Which actions an operation offers on the floor page, by its status: the rules above, worded
+# for the viewer. Computed here once; the page renders them and hands the whole table to
+# floor.js, which redraws an operation's buttons from it while an action waits offline.
+ACTIONS_BY_STATUS = {
+    OperationStatus.PENDING: ["start"],
+    OperationStatus.RUNNING: ["pause", "finish"],
+    OperationStatus.PAUSED: ["start", "finish"],
+    OperationStatus.DONE: [],
+}
+
+
+def floor_buttons(status: str, *, mine: bool, pause_for_everyone: bool) -> list[str]:
+    """The buttons of an operation, in page order. On a running operation someone on it
+    (`mine`) pauses their own time; someone not on it joins it ("join" posts a start), and a
+    supervisor or owner may pause it for everyone ("pause_all" posts a pause)."""
+    if status == OperationStatus.RUNNING and not mine:
+        return ["join", "finish", "pause_all"] if pause_for_everyone else ["join", "finish"]
+    return list(ACTIONS_BY_STATUS.get(status, []))
+
+
+def floor_button_table(*, pause_for_everyone: bool) -> dict[str, dict[str, list[str]]]:
+    """floor_buttons for every status, for a viewer on the operation ("mine") and one not on
+    it ("others"): what floor.js draws from."""
+    return {
+        status: {
+            "mine": floor_buttons(status, mine=True, pause_for_everyone=pause_for_everyone),
+            "others": floor_buttons(status, mine=False, pause_for_everyone=pause_for_everyone),
+        }
+        for status in OperationStatus.values
+    }

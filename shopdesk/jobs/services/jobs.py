@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,9 +12,9 @@ from django.utils import timezone
 from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
 from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.gates import release_checks, ship_checks
-from shopdesk.core.models import Shop
+from shopdesk.core.models import Event, Shop
 from shopdesk.core.permissions import require_planner
-from shopdesk.core.services import event_append
+from shopdesk.core.services import client_uuid, event_append, event_value, reason_clean
 from shopdesk.customers.models import Customer
 from shopdesk.jobs.derive import job_refresh_derived
 from shopdesk.jobs.models import (
@@ -32,7 +33,6 @@ from shopdesk.lib.db import for_update, retry_on_lock_conflict
 from shopdesk.parts.models import Document, Part, PartRevision, RevisionStatus
 
 MAX_QUANTITY = 10_000_000
-REASON_MAX_LENGTH = 500
 # Who may release a job past the gate, saying why: the people who answer for the floor.
 # Open blockers of these kinds hold a job at the gate: no material, or a question on the drawing.
 GATE_BLOCKER_KINDS = (BlockerKind.MATERIAL, BlockerKind.DRAWING)
@@ -120,8 +120,6 @@ def _snapshot(job: Job, fields: tuple[str, ...]) -> dict[str, Any]:
     return snapshot
 
 
-@retry_on_lock_conflict
-@transaction.atomic
 def job_due_date_warnings(due_date: datetime.date | None) -> list[str]:
     """What to tell whoever sets this due date. A date already past is accepted (a job entered
     after the fact, or one promised late) but said, so a typo in the year is noticed: the job
@@ -138,6 +136,8 @@ def job_due_date_warnings(due_date: datetime.date | None) -> list[str]:
     ]
 
 
+@retry_on_lock_conflict
+@transaction.atomic
 def job_create(
     *,
     user: AbstractBaseUser,
@@ -152,16 +152,22 @@ def job_create(
     owner: AbstractBaseUser | None = None,
     notes: str = "",
     operations: list[dict[str, Any]] | None = None,
+    client_id: uuid.UUID | str | None = None,
 ) -> Job:
     """Create a planned job with the next job number of the shop, and its routing if given.
 
     `operations` are dicts with work_center, name and optionally setup_minutes, run_minutes,
     instructions. The job's `warnings` (not stored) say what was accepted but should be read:
     a due date already past.
+
+    `client_id` (a UUID the form or the API caller made) makes a retry safe: the same id again
+    answers the job it created, with `replayed` set; the same id with other header values is
+    refused (409) rather than taken as a new job or as the old one.
     """
     from shopdesk.jobs.services.routing import _operation_values
 
     shop = require_planner(user).shop
+    client_id = client_uuid(client_id)
     if material_status not in MaterialStatus.values:
         raise InvalidInput(
             "Material status must be not ordered, ordered, received or from stock.",
@@ -185,10 +191,15 @@ def job_create(
     routing = [_operation_values(shop, spec) for spec in (operations or [])]
 
     locked_shop = for_update(Shop.objects).get(pk=shop.pk)
+    if client_id is not None:
+        # Creations in a shop queue on its row, so a twin request waits here and finds this.
+        earlier = Job.objects.filter(shop=shop, client_id=client_id).first()
+        if earlier is not None:
+            return _replayed_creation(earlier, values, revision)
     number = locked_shop.next_job_number
     Shop.objects.filter(pk=shop.pk).update(next_job_number=number + 1)
 
-    job = Job.objects.create(shop=shop, number=number, **values)
+    job = Job.objects.create(shop=shop, number=number, client_id=client_id, **values)
     for sequence, spec in enumerate(routing, start=1):
         job.operations.create(sequence=sequence, **spec)
     job_refresh_derived(job)
@@ -202,6 +213,28 @@ def job_create(
         after={**_snapshot(job, EDITABLE_FIELDS), "revision": job.revision},
     )
     job.warnings = job_due_date_warnings(due_date)
+    job.replayed = False
+    return job
+
+
+def _replayed_creation(job: Job, values: dict[str, Any], revision: str) -> Job:
+    """The job a client id already created, when the retry asks for the same job: its header
+    values as they were created (the job.created event), whatever was edited since."""
+    created = Event.objects.filter(job=job, kind=EventKind.JOB_CREATED).values_list("after", flat=True)
+    asked = {name: event_value(values[name]) for name in EDITABLE_FIELDS}
+    if revision:
+        asked["revision"] = values["revision"]
+    first = next(iter(created), {})
+    differing = sorted(name for name, value in asked.items() if first.get(name) != value)
+    if differing:
+        raise ActionRefused(
+            f"This client id already created {job} with other values "
+            f"({', '.join(name.replace('_', ' ') for name in differing)}); "
+            "make a new id for a new job.",
+            field="client_id",
+        )
+    job.warnings = []
+    job.replayed = True
     return job
 
 
@@ -447,15 +480,11 @@ def job_release(*, user: AbstractBaseUser, job: Job, override_reason: str | None
             raise PermissionRefused(
                 "Only a supervisor or the owner can release a job past what is missing."
             )
-        reason = (override_reason or "").strip()
-        if "\x00" in reason:
-            raise InvalidInput("The reason contains a NUL character.", field="override_reason")
-        if not reason:
-            raise InvalidInput(
-                "Say why the job is released with these problems.", field="override_reason"
-            )
-        if len(reason) > REASON_MAX_LENGTH:
-            raise InvalidInput(f"At most {REASON_MAX_LENGTH} characters.", field="override_reason")
+        reason = reason_clean(
+            override_reason,
+            field="override_reason",
+            missing="Say why the job is released with these problems.",
+        )
         event_append(
             shop=shop,
             actor=user,
@@ -484,13 +513,7 @@ def job_move_revision(
     """Move an open job to another revision of its part, saying why. Closes the job's open
     notices of change (status moved)."""
     shop = require_planner(user).shop
-    reason = (reason or "").strip()
-    if "\x00" in reason:
-        raise InvalidInput("The reason contains a NUL character.", field="reason")
-    if not reason:
-        raise InvalidInput("Say why the job moves to another revision.", field="reason")
-    if len(reason) > REASON_MAX_LENGTH:
-        raise InvalidInput(f"At most {REASON_MAX_LENGTH} characters.", field="reason")
+    reason = reason_clean(reason, missing="Say why the job moves to another revision.")
     if revision.shop_id != shop.id:
         raise InvalidInput("No such revision in this shop.", field="revision")
     job = _lock(job)
@@ -534,11 +557,7 @@ def job_move_revision(
 @transaction.atomic
 def job_unrelease(*, user: AbstractBaseUser, job: Job, reason: str) -> Job:
     shop = require_planner(user).shop
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("Say why the job goes back to planning.", field="reason")
-    if len(reason) > 500:
-        raise InvalidInput("At most 500 characters.", field="reason")
+    reason = reason_clean(reason, missing="Say why the job goes back to planning.")
     job = _lock(job)
     if job.state != JobState.RELEASED:
         raise ActionRefused(f"{job} is not released.")
@@ -581,10 +600,8 @@ def job_mark_shipped(*, user: AbstractBaseUser, job: Job) -> Job:
 def job_close(*, user: AbstractBaseUser, job: Job, reason: str = "") -> Job:
     """Close a job: shipped jobs close normally; an unshipped job needs a reason (cancelled)."""
     shop = require_planner(user).shop
-    reason = (reason or "").strip()
-    if len(reason) > 500:
-        # Refused rather than cut: the reason is the record of why, and must be kept whole.
-        raise InvalidInput("The reason is at most 500 characters.", field="reason")
+    # Blank is allowed for a shipped job only, which is known once the row is locked.
+    reason = reason_clean(reason, missing=None)
     job = _lock(job)
     if job.state == JobState.CLOSED:
         raise ActionRefused(f"{job} is already closed.")

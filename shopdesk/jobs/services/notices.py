@@ -10,7 +10,7 @@ from shopdesk.core.errors import ActionRefused, InvalidInput
 from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Shop
 from shopdesk.core.permissions import require_planner
-from shopdesk.core.services import event_append
+from shopdesk.core.services import event_append, reason_clean
 from shopdesk.jobs.models import BlockerKind, Job, NoticeStatus, RevisionNotice
 from shopdesk.jobs.services.blockers import blocker_raise
 from shopdesk.lib.db import for_update
@@ -122,13 +122,12 @@ def notice_confirm(*, user: AbstractBaseUser, notice: RevisionNotice) -> Revisio
 @transaction.atomic
 def notice_dismiss(*, user: AbstractBaseUser, notice: RevisionNotice, note: str) -> RevisionNotice:
     """Decide that a notice of change does not hold the job, saying why."""
-    note = (note or "").strip()
-    if "\x00" in note:
-        raise InvalidInput("The note contains a NUL character.", field="note")
-    if not note:
-        raise InvalidInput("Say why the change does not affect this job.", field="note")
-    if len(note) > NOTE_MAX_LENGTH:
-        raise InvalidInput(f"At most {NOTE_MAX_LENGTH} characters.", field="note")
+    note = reason_clean(
+        note,
+        field="note",
+        missing="Say why the change does not affect this job.",
+        max_length=NOTE_MAX_LENGTH,
+    )
     shop, job, notice = _decide(notice, user=user)
     notice.status = NoticeStatus.DISMISSED
     notice.decided_by = user

@@ -13,7 +13,7 @@ from shopdesk.core.errors import ActionRefused, InvalidInput
 from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Shop
 from shopdesk.core.permissions import require_planner
-from shopdesk.core.services import event_append
+from shopdesk.core.services import event_append, model_update
 from shopdesk.jobs.derive import job_refresh_derived
 from shopdesk.jobs.models import Job, JobState, Operation, OperationStatus, WorkCenter
 from shopdesk.lib.db import for_update
@@ -123,34 +123,26 @@ def operation_update(*, user: AbstractBaseUser, operation: Operation, **spec: An
     if operation.status == OperationStatus.DONE and "work_center" in values:
         if values["work_center"].pk != operation.work_center_id:
             raise ActionRefused("A finished operation cannot move to another work center.")
-    changed = {name: value for name, value in values.items() if getattr(operation, name) != value}
-    if not changed:
-        return operation
-    before = {
-        name: str(getattr(operation, f"{name}_id" if name == "work_center" else name))
-        for name in changed
-    }
-    for name, value in changed.items():
-        setattr(operation, name, value)
-    if "work_center" in changed:
+    also_save: tuple[str, ...] = ()
+    if "work_center" in values and values["work_center"] != operation.work_center:
         # A supervisor's place in one work center's dispatch list means nothing at another.
         operation.dispatch_rank = None
-    operation.save()
-    _touch(job)
-    event_append(
+        also_save = ("dispatch_rank",)
+    changed = model_update(
+        user=user,
         shop=shop,
-        actor=user,
+        instance=operation,
+        changes=values,
         kind=EventKind.OPERATION_UPDATED,
-        subject=operation,
         job=job,
-        summary=f"Operation {operation.sequence} {operation.name} changed: "
-        + ", ".join(name.replace("_", " ") for name in changed),
-        before=before,
-        after={
-            name: str(getattr(operation, f"{name}_id" if name == "work_center" else name))
-            for name in changed
-        },
+        summary=lambda changed: (
+            f"Operation {operation.sequence} {operation.name} changed: "
+            + ", ".join(name.replace("_", " ") for name in changed)
+        ),
+        also_save=also_save,
     )
+    if changed:
+        _touch(job)
     return operation
 
 

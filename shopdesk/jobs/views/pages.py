@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from shopdesk.core.errors import ActionRefused, InvalidInput, ShopDeskError
+from shopdesk.core.errors import InvalidInput, ShopDeskError
 from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.live_sections import live_sections
 from shopdesk.core.models import Membership, Shop
@@ -458,9 +458,6 @@ def job_close(request: HttpRequest, number: str) -> HttpResponse:
     job = get_job_for(_shop(request), number)
     reason = _text(request, "reason")
     try:
-        if len(reason) > 500:
-            # The service would cut it; say so instead of closing with half a reason.
-            raise InvalidInput("At most 500 characters.", field="reason")
         services.job_close(user=request.user, job=job, reason=reason)
     except ShopDeskError as error:
         return _refused(request, job, error, form="close", values={"reason": reason})
@@ -469,22 +466,6 @@ def job_close(request: HttpRequest, number: str) -> HttpResponse:
 
 # ---------------------------------------------------------------------------------------------
 # Blockers: anyone in the shop may raise and resolve them.
-
-
-def _owner_from(request: HttpRequest) -> Any:
-    raw = _text(request, "owner").strip()
-    if not raw:
-        return None
-    membership = None
-    if ID_PATTERN.match(raw):
-        membership = (
-            Membership.objects.select_related("user")
-            .filter(shop=request.shop, user_id=int(raw))
-            .first()
-        )
-    if membership is None:
-        raise InvalidInput("The owner must be a person in this shop.", field="owner")
-    return membership.user
 
 
 def _operation_from(request: HttpRequest) -> Operation | None:
@@ -504,19 +485,16 @@ def blocker_raise(request: HttpRequest, number: str) -> HttpResponse:
     values = {name: _text(request, name) for name in ("kind", "note", "owner", "operation")}
     client_id = _text(request, "client_id").strip() or None
     try:
-        owner = _owner_from(request)
         operation = _operation_from(request)
         blocker, replayed = services.blocker_raise(
             user=request.user,
             job=job,
             kind=values["kind"],
             note=values["note"],
-            owner=owner,
+            owner_id=values["owner"],
             operation=operation,
             client_id=client_id,
         )
-        if blocker.job_id != job.pk:
-            raise ActionRefused("This form was already used on another job; reload the page.")
     except ShopDeskError as error:
         return _refused(request, job, error, form="raise", values=values)
     message = f"Blocker raised on {job}: {blocker.get_kind_display()}."

@@ -55,8 +55,12 @@ def test_print_twice_makes_two_tokens(supervisor_client, released_job):
 
 
 def test_double_submitted_print_form_prints_once(supervisor_client, released_job):
-    first = supervisor_client.post(_print_url(), {"client_id": "print-form-0001"})
-    second = supervisor_client.post(_print_url(), {"client_id": "print-form-0001"})
+    first = supervisor_client.post(
+        _print_url(), {"client_id": "5d0f7a8e-2b1c-4e3a-9f6d-0a1b2c3d4e5f"}
+    )
+    second = supervisor_client.post(
+        _print_url(), {"client_id": "5d0f7a8e-2b1c-4e3a-9f6d-0a1b2c3d4e5f"}
+    )
     assert first.status_code == second.status_code == 303
     assert first["Location"] == second["Location"]
     assert Traveler.objects.filter(job=released_job).count() == 1
