@@ -37,8 +37,8 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory lint
 	$(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
+# The bench's production server collects its own static files (bench/floor.py).
 bench: setup
-	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:

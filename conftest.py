@@ -1,7 +1,9 @@
 """Named personas shared by every test module.
 
 `shop` is Acme Machining with an owner, supervisor, operator and quality person;
-`other_shop` is Beta Fabrication with `outsider`, who must see nothing of Acme.
+`other_shop` is Beta Fabrication with `outsider`, who must see nothing of Acme; `contact` is
+signed in without being a member of any shop (a customer's or supplier's contact) and must
+see nothing of either.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from shopdesk.core.tests.factories import (
     DocumentFactory,
     PartFactory,
     ShopFactory,
+    UserFactory,
     WorkCenterFactory,
     member,
 )
@@ -88,6 +91,11 @@ def outsider(other_shop):
     )
 
 
+@pytest.fixture
+def contact(db):
+    return UserFactory(username="cora", first_name="Cora", last_name="Contact")
+
+
 def _client_for(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -107,6 +115,11 @@ def operator_client(operator):
 @pytest.fixture
 def outsider_client(outsider):
     return _client_for(outsider)
+
+
+@pytest.fixture
+def contact_client(contact):
+    return _client_for(contact)
 
 
 @pytest.fixture

@@ -6,10 +6,13 @@ of their own ("Bench queue"), inside a transaction the caller rolls back (the co
 does): the dispatch list is measured at 2,000 ready operations while the shop's other figures
 (about 2,000 open jobs, see generate.py) stay as generated.
 
-`scanner_load(db_path, ...)` starts gunicorn with two workers on the bench database with the
+`production_server(db_path)` starts gunicorn with two workers on the bench database with the
 production settings (DEBUG off, SHOPDESK_PRODUCTION=1, behind a TLS proxy as far as Django
-knows), runs simulated scanners, each with its own operation and its own client ids, against
-POST /api/v1/scans, and stops the server. Django must already be set up (bench/run.py does it).
+knows, static files collected as production stores them). `scanner_load(db_path, ...)` runs
+simulated scanners, each with its own operation and its own client ids, against
+POST /api/v1/scans; `floor_load(port)` runs as many clients against the one-query Django view
+of bench/urls.py, the floor the scans are compared with. Django must already be set up
+(bench/run.py does it).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 QUEUE_CENTER = "Bench queue"
 LOAD_TOKEN_NAME = "bench load"
+# The one-query Django view of bench/urls.py, served only by the bench's server.
+FLOOR_PATH = "/bench/floor/"
 
 
 class _Rollback(Exception):
@@ -172,17 +177,24 @@ def _scanner_tokens(shop: Any, count: int) -> list[str]:
     return tokens
 
 
+def _get(port: int, path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", path, headers={"X-Forwarded-Proto": "https"})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
 def _wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {server.returncode}")
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request(
-                "GET", "/api/v1/openapi.json", headers={"X-Forwarded-Proto": "https"}
-            )
-            if connection.getresponse().status == 200:
+            if _get(port, "/api/v1/openapi.json") == 200:
                 return
         except OSError:
             pass
@@ -190,12 +202,8 @@ def _wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60.0) -
     raise RuntimeError("gunicorn did not answer within a minute")
 
 
-@contextlib.contextmanager
-def production_server(db_path: Path, workers: int = 2) -> Iterator[int]:
-    """gunicorn as scripts/serve.sh runs it, on a free port, on the bench database; yields the
-    port and stops the server (its own process group) after."""
-    port = _free_port()
-    env = {
+def _production_env(db_path: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "SHOPDESK_BENCH_DB": str(db_path),
@@ -203,7 +211,57 @@ def production_server(db_path: Path, workers: int = 2) -> Iterator[int]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DEBUG": "0",
         "PYTHONPATH": str(REPO),
+        **(extra or {}),
     }
+
+
+def _static_is_current() -> bool:
+    """Whether the bench's collected static files are newer than every source file."""
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    collected_at = manifest.stat().st_mtime
+    for finder in finders.get_finders():
+        for path, storage in finder.list([]):
+            if Path(storage.path(path)).stat().st_mtime > collected_at:
+                return False
+    return True
+
+
+def collect_production_static(env: dict[str, str]) -> None:
+    """Collect the static files as the production settings store them (hashed names,
+    compressed copies and the manifest the pages look names up in), into the bench's own
+    folder. Without the manifest every HTML page of the production server answers 500.
+    Compressing takes most of a minute of CPU, so it is done again only when a source file
+    changed since."""
+    if _static_is_current():
+        return
+    subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--clear", "-v", "0"],
+        cwd=REPO,
+        env=env,
+        check=True,
+    )
+
+
+@contextlib.contextmanager
+def production_server(
+    db_path: Path,
+    workers: int = 2,
+    *,
+    env: dict[str, str] | None = None,
+    gunicorn_args: tuple[str, ...] = (),
+) -> Iterator[int]:
+    """gunicorn as scripts/serve.sh runs it, on a free port, on the bench database; yields the
+    port and stops the server (its own process group) after. `env` adds to the production
+    environment (SHOPDESK_BENCH_SYNCHRONOUS, say); `gunicorn_args` to its command line.
+    Raises RuntimeError when the server does not start or its HTML pages fail."""
+    port = _free_port()
+    server_env = _production_env(db_path, env)
+    collect_production_static(server_env)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(  # noqa: S603 (our own server, fixed arguments)
         [
@@ -219,13 +277,19 @@ def production_server(db_path: Path, workers: int = 2) -> Iterator[int]:
             "5",
             "--timeout",
             "60",
+            *gunicorn_args,
         ],
         cwd=REPO,
-        env=env,
+        env=server_env,
         start_new_session=True,
     )
     try:
         _wait_until_up(port, server)
+        # An HTML page (templates, static file names) and the floor view, not only the API.
+        for path in ("/login/", FLOOR_PATH):
+            status = _get(port, path)
+            if status != 200:
+                raise RuntimeError(f"the production server answers {status} to GET {path}")
         yield port
     finally:
         if server.poll() is None:
@@ -242,60 +306,121 @@ def _p95(samples: list[float]) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def _scanner(
-    port: int,
-    token: str,
-    target: tuple[str, int, str],
-    until: float,
-    think: tuple[float, float],
-    seed: int,
-    out: dict[str, Any],
+def _send(port: int, method: str, path: str, body: str | None, headers: dict) -> int:
+    # A new connection per request, as a phone on the floor makes; gunicorn's sync workers
+    # close each one anyway.
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def _client_loop(
+    send: Any, until: float, think: tuple[float, float], rng: random.Random, out: dict
 ) -> None:
-    """Start, pause, start... one operation, each scan with a new client id, until `until`."""
+    """Call `send()` (answers an HTTP status or raises OSError) until `until`, recording
+    latencies and errors in `out`; with `think`, a random pause between requests."""
+    latencies, errors = out["latencies"], out["errors"]
+    if think[1] > 0:
+        # Operators on a floor do not scan in step: each scanner's first scan comes at its own
+        # moment within one think time, as the later ones do, not all 50 in the same instant.
+        time.sleep(rng.uniform(0, think[1]))
+    while time.monotonic() < until:
+        started = time.perf_counter()
+        try:
+            code = send()
+        except OSError as exc:
+            errors.append(type(exc).__name__)
+        else:
+            latencies.append((time.perf_counter() - started) * 1000)
+            if code >= 400 and code != 409:
+                errors.append(str(code))
+        if think[1] > 0:
+            time.sleep(rng.uniform(*think))
+
+
+def _scanner(
+    port: int, token: str, target: tuple[str, int, str], seed: int
+) -> tuple[random.Random, Any, list[int]]:
+    """Start, pause, start... one operation, each scan with a new client id. Answers the
+    scanner's random source, its send() and the list its 409s are counted in."""
     job, op_id, status = target
-    action = "pause" if status == "running" else "start"
-    rng = random.Random(seed)  # noqa: S311 (simulated think time)
+    turn = {"action": "pause" if status == "running" else "start"}
+    refused: list[int] = []
     headers = {
         "Authorization": f"Bearer {token}",
         "Content-Type": "application/json",
         "Accept": "application/json",
         "X-Forwarded-Proto": "https",
     }
-    latencies, errors, refused = out["latencies"], out["errors"], out["refused"]
-    if think[1] > 0:
-        # Operators on a floor do not scan in step: each scanner's first scan comes at its own
-        # moment within one think time, as the later ones do, not all 50 in the same instant.
-        time.sleep(rng.uniform(0, think[1]))
-    while time.monotonic() < until:
+
+    def send() -> int:
+        action = turn["action"]
         body = json.dumps(
             {"job": job, "operation": op_id, "action": action, "client_id": uuid.uuid4().hex}
         )
-        started = time.perf_counter()
-        try:
-            # A new connection per scan, as a phone on the floor makes; gunicorn's sync
-            # workers close each one anyway.
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("POST", "/api/v1/scans", body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            connection.close()
-            code = response.status
-        except OSError as exc:
-            errors.append(type(exc).__name__)
-            code = None
-        elapsed = (time.perf_counter() - started) * 1000
-        if code is not None:
-            latencies.append(elapsed)
-            if code in (200, 201):
-                action = "pause" if action == "start" else "start"
-            elif code == 409:
-                # The operation was not in the state this scanner thought: take the other turn.
-                refused.append(code)
-                action = "pause" if action == "start" else "start"
-            else:
-                errors.append(str(code))
-        if think[1] > 0:
-            time.sleep(rng.uniform(*think))
+        code = _send(port, "POST", "/api/v1/scans", body, headers)
+        if code in (200, 201, 409):
+            # A 409: the operation was not in the state this scanner thought; take the other
+            # turn.
+            turn["action"] = "pause" if action == "start" else "start"
+        if code == 409:
+            refused.append(code)
+        return code
+
+    return random.Random(seed), send, refused  # noqa: S311 (simulated think time)
+
+
+def _drive(clients: list[tuple[random.Random, Any]], seconds: float, think: tuple) -> dict:
+    """Run every client's send() in a thread of its own for `seconds`; answers the figures."""
+    out: dict[str, Any] = {"latencies": [], "errors": []}
+    began, began_cpu = time.monotonic(), time.process_time()
+    until = began + seconds
+    threads = [
+        threading.Thread(target=_client_loop, args=(send, until, think, rng, out), daemon=True)
+        for rng, send in clients
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    # The clients share the server's two cores: what they cost is not the server's.
+    client_cpu = time.process_time() - began_cpu
+    latencies = out["latencies"]
+    failed = len([e for e in out["errors"] if e.isdigit()])
+    return {
+        "clients": len(clients),
+        "seconds": round(elapsed, 1),
+        "think_s": list(think),
+        "requests": len(latencies) + len(out["errors"]) - failed,
+        "throughput_rps": round((len(latencies) - failed) / elapsed, 1),
+        "median_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "p95_ms": round(_p95(latencies), 1) if latencies else None,
+        "max_ms": round(max(latencies), 1) if latencies else None,
+        "errors": len(out["errors"]),
+        "error_kinds": sorted(set(out["errors"])),
+        "client_cpu_s": round(client_cpu, 1),
+    }
+
+
+def floor_load(port: int, *, clients: int = 50, seconds: float = 20.0) -> dict[str, Any]:
+    """`clients` threads sending GET /bench/floor/ flat out to the running server at `port`:
+    the Django floor the scans are compared with."""
+    headers = {"Accept": "application/json", "X-Forwarded-Proto": "https"}
+
+    def sender() -> Any:
+        return lambda: _send(port, "GET", FLOOR_PATH, None, headers)
+
+    return _drive(
+        [(random.Random(n), sender()) for n in range(clients)],  # noqa: S311
+        seconds,
+        (0.0, 0.0),
+    )
 
 
 def scanner_load(
@@ -321,40 +446,12 @@ def scanner_load(
     db.close()  # the server's workers write; this process holds nothing open meanwhile
 
     def run(at_port: int) -> dict[str, Any]:
-        out: dict[str, Any] = {"latencies": [], "errors": [], "refused": []}
-        began, began_cpu = time.monotonic(), time.process_time()
-        until = began + seconds
-        threads = [
-            threading.Thread(
-                target=_scanner,
-                args=(at_port, tokens[n], targets[n], until, think, n, out),
-                daemon=True,
-            )
-            for n in range(scanners)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - began
-        # The scanners share the server's two cores: what they cost is not the server's.
-        client_cpu = time.process_time() - began_cpu
-        latencies = out["latencies"]
-        answered = len(latencies) - len([e for e in out["errors"] if e.isdigit()])
-        return {
-            "scanners": scanners,
-            "seconds": round(elapsed, 1),
-            "think_s": list(think),
-            "requests": len(latencies) + len([e for e in out["errors"] if not e.isdigit()]),
-            "throughput_rps": round(answered / elapsed, 1),
-            "median_ms": round(statistics.median(latencies), 1) if latencies else None,
-            "p95_ms": round(_p95(latencies), 1) if latencies else None,
-            "max_ms": round(max(latencies), 1) if latencies else None,
-            "errors": len(out["errors"]),
-            "error_kinds": sorted(set(out["errors"])),
-            "refused_409": len(out["refused"]),
-            "client_cpu_s": round(client_cpu, 1),
-        }
+        made = [_scanner(at_port, tokens[n], targets[n], n) for n in range(scanners)]
+        figures = _drive([(rng, send) for rng, send, _ in made], seconds, think)
+        refused = sum(len(counted) for _, _, counted in made)
+        figures["scanners"] = figures.pop("clients")
+        figures["refused_409"] = refused
+        return figures
 
     if port is not None:
         return run(port)

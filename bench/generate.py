@@ -1,4 +1,4 @@
-"""Build a large shop for the benchmarks in a separate SQLite file, quickly.
+"""Build a large shop for the benchmarks in a database of their own, quickly.
 
 100,000 jobs and about 500,000 operations by default (about 2,000 of the jobs open, the rest
 shipped or closed), written with bulk_create in batches
@@ -6,6 +6,9 @@ shipped or closed), written with bulk_create in batches
 operation and work center, operations done/total, open blocker count, work left) are computed
 by the functions the services use, so the data is what the services would have produced.
 Some jobs have blockers, about 5% have events, some have a printed traveler.
+
+The database is a separate SQLite file, or with DATABASE_URL a PostgreSQL database whose name
+contains "bench" (see bench/settings.py), dropped and created again.
 
     .venv/bin/python bench/generate.py [--jobs 100000] [--db bench/bench.sqlite3]
 """
@@ -49,15 +52,121 @@ def setup_django(db_path: Path) -> None:
 
 
 def meta_path(db_path: Path) -> Path:
-    # Named after the database file, so .gitignore's *.sqlite3* keeps it out of the repository.
-    return Path(f"{db_path}.meta.json")
+    """Where what was generated is written down: beside the SQLite file, or for PostgreSQL
+    beside the default file, named after the database (.gitignore keeps both out)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return Path(f"{db_path}.meta.json")
+    return DEFAULT_DB.parent / f"{connection.settings_dict['NAME']}.postgresql.meta.json"
+
+
+def database_exists(db_path: Path) -> bool:
+    from django.db import OperationalError, connection
+
+    if connection.vendor == "sqlite":
+        return db_path.exists()
+    try:
+        connection.ensure_connection()
+    except OperationalError:
+        return False
+    return True
+
+
+def database_label(db_path: Path) -> str:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return str(db_path)
+    return f"PostgreSQL database {connection.settings_dict['NAME']}"
+
+
+def _recreate_database(db_path: Path) -> None:
+    """Start from nothing: the SQLite file deleted, or the PostgreSQL database dropped and
+    created again (only one named for the bench: it is thrown away)."""
+    from django.db import connection
+
+    connection.close()
+    if connection.vendor == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        return
+    name = connection.settings_dict["NAME"]
+    if "bench" not in name:
+        raise SystemExit(
+            f"DATABASE_URL names the database {name!r}; the bench drops and rebuilds its "
+            "database, so it only uses one whose name contains 'bench'."
+        )
+    quoted = connection.ops.quote_name(name)
+    # Django's own connection to the maintenance database, as its test runner uses.
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+        cursor.execute(f"CREATE DATABASE {quoted}")
+
+
+def finish_database() -> None:
+    """After the bulk writes: sequences past the explicit ids written (PostgreSQL), and the
+    database folded and vacuumed so the first timed request does not pay for it."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+        if connection.vendor == "sqlite":
+            # Fold the WAL back into the file.
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif connection.vendor == "postgresql":
+            # Visibility map and statistics for the freshly written tables.
+            cursor.execute("VACUUM (ANALYZE)")
 
 
 def generate(jobs: int, db_path: Path, *, seed: int = SEED, quiet: bool = False) -> dict[str, Any]:
     """Create the bench database from scratch; answers what was made and how long it took."""
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
+
+    def say(message: str) -> None:
+        if not quiet:
+            print(message, flush=True)
+
+    started = time.perf_counter()
+    meta_path(db_path).unlink(missing_ok=True)
+    _recreate_database(db_path)
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    say(f"schema ready in {time.perf_counter() - started:.1f} s")
+    totals = populate(jobs, seed=seed, quiet=quiet, started=started)
+    finish_database()
+    seconds = time.perf_counter() - started
+    meta = {
+        **totals,
+        "data_version": DATA_VERSION,
+        "seed": seed,
+        "generated_seconds": round(seconds, 1),
+        "db": database_label(db_path),
+        "vendor": connection.vendor,
+    }
+    meta_path(db_path).write_text(json.dumps(meta, indent=2))
+    say(
+        f"generated {totals['jobs']:,} jobs, {totals['operations']:,} operations, "
+        f"{totals['blockers']:,} blockers, {totals['events']:,} events, "
+        f"{totals['travelers']:,} travelers in {seconds:.0f} s -> {database_label(db_path)}"
+    )
+    return meta
+
+
+def populate(
+    jobs: int, *, seed: int = SEED, quiet: bool = False, started: float | None = None
+) -> dict[str, int]:
+    """Write the bench shop ("bench") and its `jobs` jobs into the current database, with
+    explicit ids for jobs and operations; answers how many rows of each kind. Call
+    finish_database() after, before anything else writes."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
     from django.utils import timezone
 
     from shopdesk.core.models import Event, Membership, Role, Shop
@@ -76,19 +185,11 @@ def generate(jobs: int, db_path: Path, *, seed: int = SEED, quiet: bool = False)
     from shopdesk.parts.models import Part
     from shopdesk.travelers.models import Traveler
 
+    started = time.perf_counter() if started is None else started
+
     def say(message: str) -> None:
         if not quiet:
             print(message, flush=True)
-
-    started = time.perf_counter()
-    connection.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    meta_path(db_path).unlink(missing_ok=True)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    say(f"schema ready in {time.perf_counter() - started:.1f} s")
 
     rng = random.Random(seed)  # noqa: S311 (benchmark data)
     now = timezone.now()
@@ -320,24 +421,7 @@ def generate(jobs: int, db_path: Path, *, seed: int = SEED, quiet: bool = False)
         )
 
     Shop.objects.filter(pk=shop.pk).update(next_job_number=1001 + jobs)
-    with connection.cursor() as cursor:
-        # Fold the WAL back into the file, so the first timed request does not pay for it.
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    seconds = time.perf_counter() - started
-    meta = {
-        **totals,
-        "data_version": DATA_VERSION,
-        "seed": seed,
-        "generated_seconds": round(seconds, 1),
-        "db": str(db_path),
-    }
-    meta_path(db_path).write_text(json.dumps(meta, indent=2))
-    say(
-        f"generated {totals['jobs']:,} jobs, {totals['operations']:,} operations, "
-        f"{totals['blockers']:,} blockers, {totals['events']:,} events, "
-        f"{totals['travelers']:,} travelers in {seconds:.0f} s -> {db_path}"
-    )
-    return meta
+    return totals
 
 
 def _job_events(shop, job, operations, supervisor, operator, created) -> list:  # noqa: ANN001

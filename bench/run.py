@@ -8,9 +8,17 @@ Then the heavier ones: a 20 MB upload (bench/documents.py), a batch of 100 trave
 workers (bench/floor.py), first at a floor's pace (a scan a second each), then flat out.
 
     .venv/bin/python bench/run.py [--jobs 100000] [--runs 30] [--db bench/bench.sqlite3]
-                                  [--load-seconds 20] [--skip-load]
+                                  [--load-seconds 20] [--skip-load | --load-only]
+                                  [--synchronous NORMAL|FULL|both]
 
-The bench database is generated first when it is missing, or when --jobs asks for another size.
+The load test puts the scans beside a one-query Django view on the same server (the "Django
+floor", bench/urls.py) and reports what share of its requests/s the scans reach.
+--synchronous runs the load test with SQLite's `PRAGMA synchronous` at NORMAL, FULL or each in
+turn, whatever the app's settings say; without it, as the app is configured.
+
+With DATABASE_URL the bench runs on that PostgreSQL database instead of the SQLite file (its
+name must contain "bench": generating drops and rebuilds it). The bench database is generated
+first when it is missing, or when --jobs asks for another size.
 Writes bench/results.json next to this file.
 """
 
@@ -37,6 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.generate import (  # noqa: E402
     DATA_VERSION,
     DEFAULT_DB,
+    database_exists,
+    database_label,
     generate,
     meta_path,
     setup_django,
@@ -61,6 +71,7 @@ class Result:
     runs: int = 0
     target_on: str = "median"  # which figure the target applies to
     details: dict[str, Any] | None = None
+    target_text: str | None = None  # a target that is not a time (a share of the floor)
 
 
 def p95(samples: list[float]) -> float:
@@ -371,56 +382,134 @@ def heavy_scenarios(shop: Any, supervisor: Any) -> list[Result]:
     return results
 
 
-def load_scenarios(db_path: Path, seconds: float) -> list[Result]:
-    """50 scanners against the production server: at a floor's pace, then flat out."""
-    from bench.floor import production_server, scanner_load
+# A scan is judged against the cheapest Django request the same server answers, in the same
+# run: at least this share of the floor's requests/s, flat out with 50 clients each.
+FLOOR_SHARE_TARGET = 0.60
 
+
+def _load_status(load: dict[str, Any]) -> str | None:
+    """The failure a load phase reports, if any."""
+    if "status" in load:
+        return load["status"]
+    if load["errors"]:
+        return f"{load['errors']} errors ({', '.join(load['error_kinds'])})"
+    return None
+
+
+def load_scenarios(db_path: Path, seconds: float, synchronous: str = "") -> list[Result]:
+    """Against the production server (2 workers): the Django floor flat out, 50 scanners flat
+    out (capacity, and its share of the floor's), the floor again (the machine drifts; the
+    share is taken against the two floors' mean), then 50 scanners at a floor's pace."""
+    from bench.floor import floor_load, production_server, scanner_load
+
+    suffix = f" [synchronous={synchronous}]" if synchronous else ""
+    server = "gunicorn 2 workers"
     results = []
     try:
-        with production_server(db_path) as port:
-            # The target is for scanners at a floor's pace. Flat out, each of the 50 sends
-            # again the moment it is answered, so 50 requests always wait: that run measures
-            # capacity (requests/s), and its latency is about 50 / throughput by Little's law.
-            for label, think, paced in (
-                ("paced, ~1 scan/s each", (0.5, 1.5), True),
-                ("flat out (capacity)", (0, 0), False),
-            ):
-                load = scanner_load(db_path, seconds=seconds, think=think, port=port)
-                p95_ms = load.get("p95_ms")
-                if "status" in load:
-                    status = load["status"]
-                elif load["errors"]:
-                    status = f"{load['errors']} errors"
-                elif not paced:
-                    status = "measured"
-                elif p95_ms is not None and p95_ms <= 100:
-                    status = "ok"
-                else:
-                    status = "over target"
-                results.append(
-                    Result(
-                        scenario=f"50 scanners, {label}",
-                        request="POST /api/v1/scans, gunicorn 2 workers",
-                        target_ms=100 if paced else None,
-                        status=status,
-                        median_ms=load.get("median_ms"),
-                        p95_ms=p95_ms,
-                        runs=load.get("requests", 0),
-                        target_on="p95",
-                        details=load,
-                    )
-                )
+        env = {"SHOPDESK_BENCH_SYNCHRONOUS": synchronous} if synchronous else {}
+        with production_server(db_path, env=env) as port:
+            floor_before = floor_load(port, seconds=seconds)
+            flat = scanner_load(db_path, seconds=seconds, port=port)
+            floor_after = floor_load(port, seconds=seconds)
+            # Each scanner waits a random 0.5-1.5 s between scans, about one scan a second.
+            paced = scanner_load(db_path, seconds=seconds, think=(0.5, 1.5), port=port)
     except Exception as error:  # noqa: BLE001 (the server may fail to start; report it)
-        results.append(
+        return [
             Result(
-                scenario="50 scanners",
-                request="POST /api/v1/scans, gunicorn 2 workers",
+                scenario=f"50 scanners{suffix}",
+                request=f"POST /api/v1/scans, {server}",
                 target_ms=100,
                 status=f"error: {type(error).__name__}: {str(error)[:80]}",
                 target_on="p95",
             )
+        ]
+
+    floors = [floor_before, floor_after]
+    floor_rps = round(statistics.mean(load["throughput_rps"] for load in floors), 1)
+    floor_failure = next((_load_status(load) for load in floors if _load_status(load)), None)
+    floor_details = {
+        **floor_before,
+        "requests": floor_before["requests"] + floor_after["requests"],
+        "seconds": round(floor_before["seconds"] + floor_after["seconds"], 1),
+        "throughput_rps": floor_rps,
+        "throughput_rps_before_after": [
+            floor_before["throughput_rps"],
+            floor_after["throughput_rps"],
+        ],
+        "errors": floor_before["errors"] + floor_after["errors"],
+    }
+    results.append(
+        Result(
+            scenario=f"Django floor, 50 clients{suffix}",
+            request=f"GET /bench/floor/ (one query, JSON), {server}",
+            target_ms=None,
+            status=floor_failure or "measured",
+            median_ms=floor_before.get("median_ms"),
+            p95_ms=floor_before.get("p95_ms"),
+            runs=floor_details["requests"],
+            target_on="p95",
+            details=floor_details,
         )
+    )
+    share = (
+        flat["throughput_rps"] / floor_rps
+        if floor_rps and "throughput_rps" in flat and not floor_failure
+        else None
+    )
+    flat_status = _load_status(flat)
+    if flat_status is None:
+        if share is None:
+            flat_status = "no floor to compare with"
+        elif share >= FLOOR_SHARE_TARGET:
+            flat_status = "ok"
+        else:
+            flat_status = "under target"
+    results.append(
+        Result(
+            scenario=f"50 scanners, flat out{suffix}",
+            request=f"POST /api/v1/scans, {server}",
+            target_ms=None,
+            status=flat_status,
+            median_ms=flat.get("median_ms"),
+            p95_ms=flat.get("p95_ms"),
+            runs=flat.get("requests", 0),
+            target_on="p95",
+            target_text=f"{FLOOR_SHARE_TARGET:.0%} of floor",
+            details={
+                **flat,
+                "floor_rps": floor_rps,
+                "share_of_floor": round(share, 3) if share is not None else None,
+            },
+        )
+    )
+    paced_status = _load_status(paced)
+    if paced_status is None:
+        paced_status = (
+            "ok" if paced["p95_ms"] is not None and paced["p95_ms"] <= 100 else ("over target")
+        )
+    results.append(
+        Result(
+            scenario=f"50 scanners, ~1 scan/s each{suffix}",
+            request=f"POST /api/v1/scans, {server}",
+            target_ms=100,
+            status=paced_status,
+            median_ms=paced.get("median_ms"),
+            p95_ms=paced.get("p95_ms"),
+            runs=paced.get("requests", 0),
+            target_on="p95",
+            details=paced,
+        )
+    )
     return results
+
+
+def database_version() -> str:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        return f"{connection.pg_version // 10000}.{connection.pg_version % 10000}"
+    return sqlite3.sqlite_version
 
 
 def machine_speed() -> float:
@@ -440,14 +529,14 @@ def print_table(
     print()
     print(
         f"ShopDesk bench: {meta.get('jobs', 0):,} jobs, {meta.get('operations', 0):,} operations"
-        f" (generated in {meta.get('generated_seconds', '?')} s), "
+        f" (generated in {meta.get('generated_seconds', '?')} s) on {meta.get('db', '?')}, "
         f"{runs} runs each unless noted"
     )
     print(
         f"Machine speed: a 2,000,000-step Python loop took {speed[0]} ms before and "
         f"{speed[1]} ms after (lower is faster; compare runs by it)"
     )
-    header = f"{'scenario':<36} {'target':>13} {'median':>10} {'p95':>10} {'queries':>8}  result"
+    header = f"{'scenario':<46} {'target':>13} {'median':>10} {'p95':>10} {'queries':>8}  result"
     print(header)
     print("-" * len(header))
 
@@ -455,25 +544,40 @@ def print_table(
         return "-" if value is None else f"{value:.1f} ms"
 
     for result in results:
-        if result.target_ms is None:
+        if result.target_text:
+            target = result.target_text
+        elif result.target_ms is None:
             target = "-"
         else:
             suffix = "" if result.target_on == "median" else f" {result.target_on}"
             target = f"{result.target_ms:.0f} ms{suffix}"
         print(
-            f"{result.scenario:<36} {target:>13} {ms(result.median_ms):>10} "
+            f"{result.scenario:<46} {target:>13} {ms(result.median_ms):>10} "
             f"{ms(result.p95_ms):>10} {result.queries if result.queries is not None else '-':>8}"
             f"  {result.status}"
         )
     for result in results:
         details = result.details or {}
-        if "throughput_rps" in details:
+        if "throughput_rps_before_after" in details:
+            before, after = details["throughput_rps_before_after"]
+            print(
+                f"  {result.scenario}: {details['requests']:,} requests in "
+                f"{details['seconds']} s, {before} req/s before the scans and {after} after, "
+                f"mean {details['throughput_rps']} req/s, {details['errors']} errors"
+            )
+        elif "throughput_rps" in details:
             print(
                 f"  {result.scenario}: {details['requests']:,} scans in {details['seconds']} s = "
-                f"{details['throughput_rps']} requests/s, max {details['max_ms']} ms, "
+                f"{details['throughput_rps']} scans/s, max {details['max_ms']} ms, "
                 f"{details['errors']} errors, {details['refused_409']} refused (409); "
                 f"the scanners themselves used {details['client_cpu_s']} s of CPU"
             )
+            if details.get("share_of_floor") is not None:
+                print(
+                    f"    = {details['share_of_floor']:.0%} of the Django floor's "
+                    f"{details['floor_rps']} req/s in the same run "
+                    f"(target {FLOOR_SHARE_TARGET:.0%})"
+                )
         elif "dry_run_s" in details:
             print(
                 f"  {result.scenario}: {details['operations']:,} operations; dry run "
@@ -500,7 +604,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--load-seconds", type=float, default=20.0, help="length of each load test phase (20)"
     )
-    parser.add_argument("--skip-load", action="store_true", help="leave out the load test")
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument("--skip-load", action="store_true", help="leave out the load test")
+    chosen.add_argument(
+        "--load-only", action="store_true", help="only the load test against the server"
+    )
+    parser.add_argument(
+        "--synchronous",
+        choices=["NORMAL", "FULL", "BOTH"],
+        type=str.upper,
+        default=None,
+        help="SQLite's PRAGMA synchronous for the load test (default: the app's setting)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -508,12 +623,15 @@ def main(argv: list[str] | None = None) -> None:
     setup_django(db_path)
 
     meta: dict[str, Any] = {}
-    if meta_path(db_path).exists() and db_path.exists():
+    if meta_path(db_path).exists() and database_exists(db_path):
         meta = json.loads(meta_path(db_path).read_text())
     wanted = args.jobs or meta.get("jobs") or 100_000
     stale = meta.get("data_version") != DATA_VERSION
     if args.regenerate or not meta or meta.get("jobs") != wanted or stale:
-        print(f"Generating the bench database ({wanted:,} jobs) at {db_path} ...", flush=True)
+        print(
+            f"Generating the bench database ({wanted:,} jobs) at {database_label(db_path)} ...",
+            flush=True,
+        )
         meta = generate(wanted, db_path)
     else:
         from django.core.management import call_command
@@ -524,10 +642,18 @@ def main(argv: list[str] | None = None) -> None:
 
     call_command("analyze_db", verbosity=0)
 
+    from django.db import connection
+
+    if args.synchronous and connection.vendor != "sqlite":
+        parser.error("--synchronous is SQLite's setting; this bench runs on PostgreSQL")
     speed_before = machine_speed()
-    results = scenarios(args.runs)
+    results = [] if args.load_only else scenarios(args.runs)
     if not args.skip_load:
-        results.extend(load_scenarios(db_path, args.load_seconds))
+        if args.synchronous == "BOTH":
+            for synchronous in ("NORMAL", "FULL"):
+                results.extend(load_scenarios(db_path, args.load_seconds, synchronous))
+        else:
+            results.extend(load_scenarios(db_path, args.load_seconds, args.synchronous or ""))
     speed = (speed_before, machine_speed())
     print_table(results, meta, args.runs, speed)
     report = {
@@ -536,7 +662,8 @@ def main(argv: list[str] | None = None) -> None:
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {
             "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version,
+            "database": connection.vendor,
+            "database_version": database_version(),
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
             "python_loop_ms_before_after": list(speed),

@@ -47,6 +47,8 @@ DEMO_LOGINS = """\
     office       customers, parts and jobs                (Demo Machine Works)
     quality      inspection and holds                     (Demo Machine Works)
     anodizer     a second shop, to see tenancy            (Demo Anodizing Co)
+  Kiosk (/kiosk/setup/ as supervisor, then badge and PIN): badge 1001, PIN 1234;
+    the rest of the crew 1002-1004, same PIN
 """
 
 

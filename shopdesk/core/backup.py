@@ -6,6 +6,9 @@ The archive (tar.gz) holds:
   still in the write-ahead log included, while the server keeps running) or
   `database/shopdesk.sql` (`pg_dump` of PostgreSQL, restored with `psql` in one transaction);
 - `files/…`: every file of the "documents" storage when it is on local disk;
+- `secret_key`: the installation's own secret key when it signs with the one kept in the data
+  folder, so sessions and enrolled kiosk tablets keep working on the restored machine (the
+  archive is readable by its owner only);
 - `manifest.json`: the format, when, the database engine and each member's SHA-256.
 
 The database is copied before the files: files are written before the rows that name them
@@ -33,12 +36,14 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.db import DatabaseError, connection
 
 from shopdesk.core.models import Shop
+from shopdesk.lib import secret_key
 
 ARCHIVE_FORMAT = 1
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database/shopdesk.sqlite3"
 POSTGRES_MEMBER = "database/shopdesk.sql"
 FILES_PREFIX = "files/"
+SECRET_KEY_MEMBER = "secret_key"  # noqa: S105 - the name of an archive member
 CHUNK = 1024 * 1024
 
 
@@ -139,12 +144,18 @@ def backup_create(*, output: Path | None = None) -> BackupSummary:
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".backup-") as work:
         db_member, db_path = _dump_database(Path(work))
         members = [(db_member, db_path)]
+        key_file = _installation_key_file()
+        if key_file is not None:
+            members.append((SECRET_KEY_MEMBER, key_file))
         root = documents_root()
         if root is not None and root.is_dir():
             for path in sorted(root.rglob("*")):
                 if path.is_file() and not path.is_symlink():
                     members.append((FILES_PREFIX + path.relative_to(root).as_posix(), path))
         partial = output.with_name(output.name + ".partial")
+        # The whole shop and its signing key: readable by the owner only.
+        partial.touch(mode=0o600)
+        partial.chmod(0o600)
         with tarfile.open(partial, "w:gz") as archive:
             for name, path in members:
                 hashes[name] = _add_hashed(archive, name, path)
@@ -164,9 +175,30 @@ def backup_create(*, output: Path | None = None) -> BackupSummary:
     return BackupSummary(
         path=output,
         engine=connection.vendor,
-        files=len(members) - 1,
+        files=sum(1 for name, _ in members if name.startswith(FILES_PREFIX)),
         size=output.stat().st_size,
     )
+
+
+def _installation_key_file() -> Path | None:
+    """The data folder's secret key file when this installation signs with it (not with a
+    SECRET_KEY from the environment)."""
+    path = Path(settings.DATA_DIR) / secret_key.KEY_FILE_NAME
+    if not path.is_file():
+        return None
+    return path if path.read_text().strip() == settings.SECRET_KEY else None
+
+
+def _restore_key_file(unpacked: Path) -> None:
+    """Put the backup's secret key in the data folder (owner-only), whole or not at all."""
+    path = Path(settings.DATA_DIR) / secret_key.KEY_FILE_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.restore")
+    temporary.unlink(missing_ok=True)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write((unpacked / SECRET_KEY_MEMBER).read_bytes())
+    temporary.replace(path)
 
 
 class _BytesReader:
@@ -209,7 +241,10 @@ def _safe_member(name: str) -> bool:
     return (
         not path.is_absolute()
         and ".." not in path.parts
-        and (name in (MANIFEST, SQLITE_MEMBER, POSTGRES_MEMBER) or name.startswith(FILES_PREFIX))
+        and (
+            name in (MANIFEST, SQLITE_MEMBER, POSTGRES_MEMBER, SECRET_KEY_MEMBER)
+            or name.startswith(FILES_PREFIX)
+        )
     )
 
 
@@ -349,4 +384,6 @@ def backup_restore(*, archive_path: Path, force: bool = False) -> dict[str, Any]
             _restore_postgres(database)
         if root is not None and manifest.get("files_on_disk"):
             _replace_files(unpacked / FILES_PREFIX.rstrip("/"), root)
+        if SECRET_KEY_MEMBER in manifest["sha256"] and not os.environ.get("SECRET_KEY"):
+            _restore_key_file(unpacked)
     return manifest

@@ -57,7 +57,9 @@ SUPERVISING_ROLES = frozenset({Role.OWNER, Role.SUPERVISOR})
 
 
 class Membership(models.Model):
-    """A person's place in one shop. A user belongs to exactly one shop."""
+    """A person's place in one shop. A user belongs to at most one shop; a user with no
+    membership (a customer's or supplier's contact) signs in but sees nothing of any shop
+    (core.middleware.ShopMiddleware)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"

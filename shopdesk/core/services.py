@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
-from django.db.models import Model
+from django.db import models, transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
+from shopdesk.core.event_kinds import EventKind, is_declared
 from shopdesk.core.models import ApiToken, Event, Membership, Shop, hash_token
 from shopdesk.core.permissions import require_office_session, require_supervisor
 from shopdesk.lib.db import for_update
@@ -28,11 +31,16 @@ def event_append(
     kind: str,
     subject: Any,
     summary: str,
-    job: Model | None = None,  # the job the change belongs to; core does not import jobs
+    job: models.Model | None = None,  # the job the change belongs to; core does not import jobs
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Event:
-    """Append one immutable event. Call inside the transaction that makes the change."""
+    """Append one immutable event. Call inside the transaction that makes the change.
+
+    `kind` is one of EventKind (core.event_kinds); an undeclared kind is a programming error
+    and raises ValueError, so nothing appends a kind the readers of the log do not know."""
+    if not is_declared(kind):
+        raise ValueError(f"Undeclared event kind {kind!r}: declare it in core.event_kinds.")
     return Event.objects.create(
         shop=shop,
         job=job,
@@ -81,7 +89,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str = "") -> tuple[ApiToke
         event_append(
             shop=membership.shop,
             actor=user,
-            kind="api_token.created",
+            kind=EventKind.API_TOKEN_CREATED,
             subject=token,
             summary=f"API token {token.prefix}… created",
         )
@@ -98,7 +106,7 @@ def api_token_revoke(*, user: AbstractBaseUser, token: ApiToken) -> ApiToken:
         event_append(
             shop=user.membership.shop,
             actor=user,
-            kind="api_token.revoked",
+            kind=EventKind.API_TOKEN_REVOKED,
             subject=token,
             summary=f"API token {token.prefix}… revoked",
         )
@@ -174,7 +182,7 @@ def membership_set_badge(
     event_append(
         shop=actor.shop,
         actor=user,
-        kind="membership.badge_set",
+        kind=EventKind.MEMBERSHIP_BADGE_SET,
         subject=membership,
         summary=summary,
         before=before,
@@ -218,7 +226,7 @@ def shop_set_floor_settings(
         event_append(
             shop=shop,
             actor=user,
-            kind="shop.floor_settings",
+            kind=EventKind.SHOP_FLOOR_SETTINGS,
             subject=shop,
             summary=(
                 f"Floor settings: shift end {shift}, kiosk signs out after "
@@ -229,3 +237,100 @@ def shop_set_floor_settings(
         )
     actor.shop = shop
     return shop
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules every app's services share.
+
+REASON_MAX_LENGTH = 500
+
+
+def reason_clean(
+    value: str | None,
+    *,
+    field: str = "reason",
+    missing: str | None,
+    max_length: int = REASON_MAX_LENGTH,
+) -> str:
+    """The one rule for a reason a person gives for an action (release past the gate, unrelease,
+    close, move to another revision, resolve a blocker, dismiss a notice of change).
+
+    Surrounding space is dropped; a NUL character is refused; a blank reason is refused with
+    `missing` (pass None where a blank one is allowed and the caller decides); a longer one is
+    refused rather than cut, because the reason is the record of why and is kept whole."""
+    reason = (value or "").strip()
+    if "\x00" in reason:
+        noun = "note" if field == "note" else "reason"
+        raise InvalidInput(f"The {noun} contains a NUL character.", field=field)
+    if not reason and missing is not None:
+        raise InvalidInput(missing, field=field)
+    if len(reason) > max_length:
+        raise InvalidInput(f"At most {max_length} characters.", field=field)
+    return reason
+
+
+def event_value(value: Any) -> Any:
+    """A field's value as the event log stores it: rows by id, dates and decimals as text."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def model_update(
+    *,
+    user: AbstractBaseUser,
+    shop: Shop,
+    instance: models.Model,
+    changes: dict[str, Any],
+    kind: str,
+    summary: str | Callable[[list[str]], str],
+    job: models.Model | None = None,
+    also_save: tuple[str, ...] = (),
+) -> list[str]:
+    """Set `changes` on `instance`, save the fields whose value differs and append one event
+    with their values before and after. Answers the names that changed: when none did, nothing
+    is saved and no event is appended.
+
+    Call inside the transaction holding the row locked, after the values are validated.
+    `summary` may be a function of the changed names; `also_save` names fields the caller set
+    itself (an `updated_at`) that are saved with the change but not recorded in the event."""
+    changed = [name for name, value in changes.items() if getattr(instance, name) != value]
+    if not changed:
+        return changed
+    before = {name: event_value(getattr(instance, name)) for name in changed}
+    for name in changed:
+        setattr(instance, name, changes[name])
+    instance.save(update_fields=[*changed, *also_save])
+    event_append(
+        shop=shop,
+        actor=user,
+        kind=kind,
+        subject=instance,
+        job=job,
+        summary=summary(changed) if callable(summary) else summary,
+        before=before,
+        after={name: event_value(getattr(instance, name)) for name in changed},
+    )
+    return changed
+
+
+def client_uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
+    """The client-made id a create request carries so a retry is applied once (a job's
+    creation, a traveler's printing): a UUID, or its text as a form or an API body sends it.
+    None or blank is no id; anything else is refused."""
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise InvalidInput(
+            "client_id must be a UUID such as 0b8c9f3e-4d2a-4f6b-9a51-7c3e2d1f0a9b.",
+            field="client_id",
+        ) from None

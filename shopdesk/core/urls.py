@@ -4,10 +4,11 @@ from shopdesk.core import people, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("favicon.ico", views.favicon),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("account/", views.account, name="account"),
+    path("no-shop/", views.no_shop, name="no_shop"),
     path("account/password/", views.password_change, name="password_change"),
     path("account/tokens/new/", views.api_token_new, name="api_token_new"),
     path("account/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),

@@ -69,7 +69,19 @@ def home_url(user: Any) -> str:
     if membership is not None and membership.floor_session:
         # Signed in at a kiosk: floor work, whatever the role.
         return reverse("kiosk_work_centers")
-    return reverse(HOME_BY_ROLE.get(membership.role if membership else None, "jobs:list"))
+    if membership is None:
+        return reverse("no_shop")
+    return reverse(HOME_BY_ROLE.get(membership.role, "jobs:list"))
+
+
+@login_required
+@require_safe
+def no_shop(request: HttpRequest) -> HttpResponse:
+    """Where a signed-in person who belongs to no shop lands: nothing of any shop, a way to
+    sign out. A member who opens it goes home."""
+    if request.membership is not None:
+        return redirect(home_url(request.user))
+    return render(request, "core/no_shop.html", status=403)
 
 
 @require_safe
@@ -134,9 +146,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
             # The password opens an office session, even on a tablet signed in by badge.
             request.session.pop(FLOOR_SESSION_KEY, None)
             request.session.set_expiry(None)
-            shop = user.membership.shop
+            membership = getattr(user, "membership", None)
+            where = f" to {membership.shop.name}" if membership is not None else ""
             messages.success(
-                request, f"Signed in to {shop.name} as {user.get_full_name() or user.username}."
+                request, f"Signed in{where} as {user.get_full_name() or user.username}."
             )
             response = HttpResponseRedirect(_safe_next(request))
             ratelimit.login_succeeded(request, response, username)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from shopdesk.core.api_errors import error_responses
 from shopdesk.customers import services
 from shopdesk.customers.models import Customer
-from shopdesk.customers.selectors import get_customer_for
+from shopdesk.customers.selectors import customer_matching, get_customer_for
 from shopdesk.lib.schemas import DbId, InSchema, PageQuery, SearchText, paginate, text
 
 router = Router(tags=["customers"])
@@ -60,11 +59,8 @@ class CustomerQuery(PageQuery):
 
 @router.get("/customers", response={200: CustomerPage, **error_responses()})
 def customer_list(request: HttpRequest, filters: Query[CustomerQuery]) -> dict:
-    customers = Customer.objects.filter(shop=request.shop).order_by("name", "id")
-    q = filters.q.strip()
-    if q:
-        customers = customers.filter(Q(name__icontains=q) | Q(code__icontains=q))
-    return paginate(customers, filters)
+    customers = Customer.objects.filter(shop=request.shop).filter(customer_matching(filters.q))
+    return paginate(customers.order_by("name", "id"), filters)
 
 
 @router.post("/customers", response={201: CustomerOut, **error_responses(403)})

@@ -28,16 +28,20 @@ def customer_field(shop: Shop, customer_id: int | None, field: str = "customer")
         raise InvalidInput("No such customer in this shop.", field=field) from exc
 
 
+def customer_matching(q: str) -> Q:
+    """What a customer search box matches, on the page and in the API alike: part of the
+    name or of the code, in any case."""
+    q = q.strip()
+    return Q(name__icontains=q) | Q(code__icontains=q) if q else Q()
+
+
 def customer_list(shop: Shop, *, q: str = "") -> QuerySet[Customer]:
     """Customers by name with their open and total job counts, in one query."""
     customers = Customer.objects.filter(shop=shop).annotate(
         open_job_count=Count("jobs", filter=Q(jobs__is_open=True)),
         job_count=Count("jobs"),
     )
-    q = q.strip()
-    if q:
-        customers = customers.filter(Q(name__icontains=q) | Q(code__iexact=q))
-    return customers.order_by("name", "pk")
+    return customers.filter(customer_matching(q)).order_by("name", "pk")
 
 
 def customer_parts(customer: Customer) -> list[Model]:

@@ -8,8 +8,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from shopdesk.core.errors import InvalidInput
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.permissions import require_planner
-from shopdesk.core.services import event_append
+from shopdesk.core.services import event_append, model_update
 from shopdesk.customers.models import Contact, Customer
 from shopdesk.lib.db import for_update
 
@@ -52,7 +53,7 @@ def customer_create(*, user: AbstractBaseUser, name: str, **values: Any) -> Cust
     event_append(
         shop=shop,
         actor=user,
-        kind="customer.created",
+        kind=EventKind.CUSTOMER_CREATED,
         subject=customer,
         summary=f"Customer {customer.name} created",
     )
@@ -71,18 +72,13 @@ def customer_update(*, user: AbstractBaseUser, customer: Customer, **values: Any
         .exists()
     ):
         raise InvalidInput("A customer with this name exists.", field="name")
-    before = {name: getattr(customer, name) for name in clean}
-    for name, value in clean.items():
-        setattr(customer, name, value)
-    customer.save()
-    event_append(
+    model_update(
+        user=user,
         shop=shop,
-        actor=user,
-        kind="customer.updated",
-        subject=customer,
-        summary=f"Customer {customer.name} changed",
-        before=before,
-        after=clean,
+        instance=customer,
+        changes=clean,
+        kind=EventKind.CUSTOMER_UPDATED,
+        summary=lambda changed: f"Customer {customer.name} changed",
     )
     return customer
 
@@ -97,7 +93,7 @@ def contact_add(*, user: AbstractBaseUser, customer: Customer, name: str, **valu
     event_append(
         shop=shop,
         actor=user,
-        kind="contact.added",
+        kind=EventKind.CONTACT_ADDED,
         subject=contact,
         summary=f"Contact {contact.name} added to {customer.name}",
     )

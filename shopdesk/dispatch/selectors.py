@@ -20,6 +20,7 @@ from django.db.models import Count, FloatField, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Event, Shop
 from shopdesk.jobs import live
 from shopdesk.jobs.models import (
@@ -30,6 +31,8 @@ from shopdesk.jobs.models import (
     Operation,
     OperationStatus,
     WorkCenter,
+    earlier_operation_pending,
+    operation_is_ready,
 )
 from shopdesk.lib import db
 
@@ -181,17 +184,6 @@ def _order_key(
     )
 
 
-def _ready(status: str, open_blockers: int, operation_id: int, current_id: int | None) -> bool:
-    """Ready to run: no open blocker on the job, and the operation started already or the job's
-    current one (its first not done, so every earlier one is done). The kiosk tiles count by
-    the same rule in SQL (floor.kiosk.work_center_tiles)."""
-    if open_blockers:
-        return False
-    if status in (OperationStatus.RUNNING, OperationStatus.PAUSED):
-        return True
-    return current_id == operation_id
-
-
 def _dispatch_row(operation: Operation, ratio: Decimal | None) -> DispatchRow:
     """A row of the list for an operation loaded with its job (next operation not yet set)."""
     job = operation.job
@@ -214,15 +206,25 @@ def _dispatch_row(operation: Operation, ratio: Decimal | None) -> DispatchRow:
 
 
 def _is_ready(operation: Operation, job: Job) -> bool:
-    return _ready(operation.status, job.open_blocker_count, operation.pk, job.current_operation_id)
+    """The ready rule (jobs.models.operation_is_ready) for an operation annotated by
+    _waiting_at with whether an earlier one of its job is still pending."""
+    return operation_is_ready(
+        status=operation.status,
+        open_blockers=job.open_blocker_count,
+        earlier_pending=operation.earlier_pending,
+    )
 
 
 def _waiting_at(shop: Shop, work_center: WorkCenter) -> QuerySet[Operation]:
     """The operations a dispatch list orders: not done, at the work center, on the shop's
     released jobs (ready or upcoming)."""
-    return Operation.objects.filter(
-        work_center=work_center, job__shop=shop, job__state=JobState.RELEASED
-    ).exclude(status=OperationStatus.DONE)
+    return (
+        Operation.objects.filter(
+            work_center=work_center, job__shop=shop, job__state=JobState.RELEASED
+        )
+        .exclude(status=OperationStatus.DONE)
+        .annotate(earlier_pending=earlier_operation_pending())
+    )
 
 
 def dispatch_list(
@@ -347,7 +349,7 @@ def _dispatch_list_first(
             "job__due_date",
             "job__quantity",
             "job__open_blocker_count",
-            "job__current_operation_id",
+            "earlier_pending",
             "job__work_days_left",
         )
     )
@@ -356,11 +358,13 @@ def _dispatch_list_first(
     queue_minutes = 0.0
     for values in _plain_rows(candidates):
         pk, status, setup, run, good, scrap, rank, sequence = values[:8]
-        number, priority, due, quantity, blockers, current_id, days = values[8:]
+        number, priority, due, quantity, blockers, earlier_pending, days = values[8:]
         due = _date(due)
         ratio = _ratio(due, today, days)
         key = _order_key(rank, priority, ratio, due, number, sequence, pk)
-        if _ready(status, blockers, pk, current_id):
+        if operation_is_ready(
+            status=status, open_blockers=blockers, earlier_pending=bool(earlier_pending)
+        ):
             ready.append((key, pk, ratio))
             queue_minutes += live.operation_minutes(quantity, status, setup, run, good, scrap)
         else:
@@ -752,7 +756,10 @@ def board(
     # (shop, created_at) index; a filter on Operation.finished_at would read every operation
     # ever finished (no index on it), which at 100,000 jobs is most of a second.
     finished_ids = Event.objects.filter(
-        shop=shop, kind="operation.finish", subject_type="operation", created_at__gte=start_of_day
+        shop=shop,
+        kind=EventKind.OPERATION_FINISH,
+        subject_type="operation",
+        created_at__gte=start_of_day,
     ).values("subject_id")
     finished = Operation.objects.filter(
         pk__in=finished_ids,

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from shopdesk.core.errors import ActionRefused, InvalidInput
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.dispatch.selectors import dispatch_list
@@ -112,7 +113,7 @@ def dispatch_move(
     event_append(
         shop=shop,
         actor=user,
-        kind="dispatch.moved",
+        kind=EventKind.DISPATCH_MOVED,
         subject=moved.operation,
         job=job,
         summary=f"Dispatch: {job} op {moved.operation.sequence} moved {where} at {work_center}",
@@ -136,7 +137,7 @@ def dispatch_reset(*, user: AbstractBaseUser, work_center: WorkCenter) -> int:
         event_append(
             shop=work_center.shop,
             actor=user,
-            kind="dispatch.reset",
+            kind=EventKind.DISPATCH_RESET,
             subject=work_center,
             summary=f"Dispatch order at {work_center} reset to priority, critical ratio and due "
             f"date ({cleared} operation{'s' if cleared != 1 else ''} unranked)",

@@ -24,7 +24,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import check_password, make_password
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,13 +35,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shopdesk.core import ratelimit
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Membership, Shop
 from shopdesk.core.permissions import FLOOR_SESSION_KEY, is_floor_session
 from shopdesk.core.services import event_append
 from shopdesk.dispatch import selectors as dispatch
 from shopdesk.jobs import labor as labor_selectors
 from shopdesk.jobs import live
-from shopdesk.jobs.models import JobState, OperationStatus, WorkCenter
+from shopdesk.jobs.models import JobState, OperationStatus, WorkCenter, ready_operations
 from shopdesk.jobs.selectors import get_work_center_for
 
 KIOSK_COOKIE = "shopdesk_kiosk"
@@ -116,7 +117,7 @@ def kiosk_setup(request: HttpRequest) -> HttpResponse:
             event_append(
                 shop=membership.shop,
                 actor=request.user,
-                kind="kiosk.unenrolled",
+                kind=EventKind.KIOSK_UNENROLLED,
                 subject=membership,
                 summary="A kiosk tablet was un-enrolled",
             )
@@ -126,7 +127,7 @@ def kiosk_setup(request: HttpRequest) -> HttpResponse:
         event_append(
             shop=membership.shop,
             actor=request.user,
-            kind="kiosk.enrolled",
+            kind=EventKind.KIOSK_ENROLLED,
             subject=membership,
             summary=f"A tablet was enrolled as a kiosk (device {device[:8]})",
             after={"device": device[:8]},
@@ -301,12 +302,9 @@ def kiosk_login_required(view: Callable[..., HttpResponse]) -> Callable[..., Htt
 
 def work_center_tiles(shop: Shop) -> list[WorkCenter]:
     """Active work centers with how many operations are ready and running at each (2 queries)."""
-    # The dispatch list's rule (dispatch.selectors._is_ready): no open blocker on the job, and the
-    # operation started or the job's current one. A tile counts what its queue lists.
-    ready = Q(operations__job__open_blocker_count=0) & (
-        Q(operations__status__in=[OperationStatus.RUNNING, OperationStatus.PAUSED])
-        | Q(operations__job__current_operation_id=F("operations__id"))
-    )
+    # The ready rule (jobs.models.ready_operations), as the work center's queue applies it:
+    # a tile counts what its queue lists.
+    ready = ready_operations("operations__")
     on_floor = Q(operations__job__state=JobState.RELEASED) & ~Q(
         operations__status=OperationStatus.DONE
     )

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from shopdesk.core.errors import ActionRefused, InvalidInput, ShopDeskError
+from shopdesk.core.errors import InvalidInput, ShopDeskError
 from shopdesk.core.models import Membership
 from shopdesk.floor import services as floor_services
 from shopdesk.jobs import labor as labor_selectors
@@ -44,9 +44,9 @@ from shopdesk.jobs.selectors import (
     get_job_for,
     get_operation_on_job,
     parse_job_number,
-    released_files,
 )
 from shopdesk.parts.models import PartRevision
+from shopdesk.parts.selectors import released_files, with_links
 from shopdesk.travelers.selectors import get_traveler_for_scan, newer_print_of
 
 # More digits than any job holds: refused here, before int() builds a huge number.
@@ -57,24 +57,6 @@ NOTE_MAX_LENGTH = 2000
 FLOOR_BLOCKER_DEFAULT_NOTE = "Raised from the floor without details."
 # Flash messages a JSON caller's sends leave for the next page it shows (the newest ones).
 JSON_MESSAGES_KEPT = 5
-
-# Which buttons an operation shows for its status (the service enforces the same rules). On a
-# running operation they depend on the viewer: these are for someone on it (their own pause);
-# someone not on it joins it instead (see _floor_buttons). floor.js holds the same rules.
-ACTIONS_BY_STATUS = {
-    OperationStatus.PENDING: ["start"],
-    OperationStatus.RUNNING: ["pause", "finish"],
-    OperationStatus.PAUSED: ["start", "finish"],
-    OperationStatus.DONE: [],
-}
-
-
-def _floor_buttons(status: str, *, mine: bool, pause_for_everyone: bool) -> list[str]:
-    """The buttons of an operation, in page order. "join" posts a start and "pause_all" (pause
-    for everyone) a pause: the same actions, worded for someone not on the operation."""
-    if status == OperationStatus.RUNNING and not mine:
-        return ["join", "finish", "pause_all"] if pause_for_everyone else ["join", "finish"]
-    return ACTIONS_BY_STATUS.get(status, [])
 
 
 def _can_pause_for_everyone(request: HttpRequest) -> bool:
@@ -131,7 +113,7 @@ def _routing_for_floor(
         op.on_it_json = json.dumps(
             [{"id": person.pk, "name": live.person(person)} for person in op.on_it]
         )
-        op.floor_actions = _floor_buttons(
+        op.floor_actions = floor_services.floor_buttons(
             op.status, mine=op.mine, pause_for_everyone=pause_for_everyone
         )
         op.client_ids = {kind: _client_id() for kind in FloorActionKind.values}
@@ -177,7 +159,7 @@ def render_floor_page(
         traveler_revision = PartRevision.objects.filter(pk=traveler.part_revision_id).first()
     files_context = {
         "released_revision": released_revision,
-        "released_documents": live.with_links(released_documents),
+        "released_documents": with_links(released_documents),
         "rev": live.revision_state(job, released_revision),
         "traveler_superseded": bool(traveler_revision and traveler_revision.is_superseded),
         "traveler_revision": traveler_revision,
@@ -195,6 +177,8 @@ def render_floor_page(
         "blocker_client_id": _client_id(),
         "floor_open": job.state == JobState.RELEASED,
         "pause_for_everyone": pause_for_everyone,
+        # Handed to floor.js, which redraws an operation's buttons from it while offline.
+        "floor_buttons": floor_services.floor_button_table(pause_for_everyone=pause_for_everyone),
         "traveler": traveler,
         "newer_print": newer_print,
         "newer_print_at": timezone.localtime(newer_print.printed_at) if newer_print else None,
@@ -356,17 +340,6 @@ def floor_blocker(request: HttpRequest, number: str) -> HttpResponse:
             if raw_operation
             else None
         )
-        owner = None
-        raw_owner = str(request.POST.get("owner", "")).strip()
-        if raw_owner:
-            membership = (
-                Membership.objects.select_related("user")
-                .filter(shop=request.shop, user_id=raw_owner if ID_PATTERN.match(raw_owner) else 0)
-                .first()
-            )
-            if membership is None:
-                raise InvalidInput("The owner must be a person in this shop.", field="owner")
-            owner = membership.user
         kind = str(request.POST.get("kind", ""))
         note = str(request.POST.get("note", "")).strip()
         if len(note) > NOTE_MAX_LENGTH:
@@ -379,19 +352,12 @@ def floor_blocker(request: HttpRequest, number: str) -> HttpResponse:
             job=job,
             kind=kind,
             note=note,
-            owner=owner,
+            owner_id=str(request.POST.get("owner", "")),
             operation=operation,
             client_id=client_id,
         )
     except ShopDeskError as error:
         return _refused(request, job, error)
-    if blocker.job_id != job.pk:
-        # The client id was used on another job of this shop: answer that, change nothing.
-        return _refused(
-            request,
-            job,
-            ActionRefused("This client id was already used on another job.", field="client_id"),
-        )
     who = (blocker.owner.get_full_name() or blocker.owner.username) if blocker.owner else None
     message = f"Blocker raised on {job}: {blocker.get_kind_display()}."
     if who:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from shopdesk.core.errors import ShopDeskError
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Event
 from shopdesk.imports import templates
 from shopdesk.imports.kinds import KINDS
@@ -38,7 +39,7 @@ def _page(
 ) -> HttpResponse:
     membership = _planner(request)
     recent = (
-        Event.objects.filter(shop=membership.shop, kind="import.applied")
+        Event.objects.filter(shop=membership.shop, kind=EventKind.IMPORT_APPLIED)
         .select_related("actor")
         .order_by("-created_at", "-id")[:10]
     )

@@ -7,6 +7,7 @@ as the HTML views. A job is addressed by its number ("J-1042" or "1042").
 from __future__ import annotations
 
 import datetime
+import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -17,7 +18,7 @@ from pydantic import Strict
 from shopdesk.core.api_errors import error_responses
 from shopdesk.core.errors import InvalidInput
 from shopdesk.customers.selectors import customer_field
-from shopdesk.jobs import live, selectors, services
+from shopdesk.jobs import selectors, services
 from shopdesk.jobs.lookups import member_field, work_center_field
 from shopdesk.jobs.models import (
     Blocker,
@@ -44,10 +45,11 @@ from shopdesk.lib.schemas import (
     SearchText,
     WorkCenterRefOut,
     paginate,
+    reason_text,
     text,
 )
 from shopdesk.parts.models import Document
-from shopdesk.parts.selectors import part_field
+from shopdesk.parts.selectors import document_url, part_field, released_files
 
 router = Router()
 
@@ -56,8 +58,8 @@ ShortText = text(60)
 Revision = text(10)
 Notes = text(4000)
 OperationName = text(120)
-Reason = text(500)
-BlockerNote = text(2000)
+Reason = reason_text(500)
+BlockerNote = reason_text(2000)
 WorkCenterName = text(80)
 HoursPerDay = Annotated[Decimal, Field(ge=0, le=24, allow_inf_nan=False)]
 ClientId = Annotated[
@@ -205,7 +207,7 @@ class JobDocumentOut(DocumentFieldsOut):
 
     @staticmethod
     def resolve_url(obj: Document) -> str:
-        return live.document_url(obj)
+        return document_url(obj)
 
 
 class NoticeOut(Schema):
@@ -372,6 +374,12 @@ class JobIn(InSchema):
     owner: DbId | None = Field(None, description="Id of the person in this shop who owns it.")
     notes: Notes = ""
     operations: list[OperationIn] = Field(default_factory=list, max_length=200)
+    client_id: uuid.UUID | None = Field(
+        None,
+        description="A UUID the caller makes for this creation so a retry creates one job: the "
+        "same client_id again answers 200 with the job it created; with other header values "
+        "it is a 409. The new-job page sends its form's id the same way.",
+    )
 
 
 class JobPatch(InSchema):
@@ -388,6 +396,10 @@ class JobPatch(InSchema):
 
 class UnreleaseIn(InSchema):
     reason: Reason
+
+
+class CloseIn(InSchema):
+    reason: Reason = Field("", description="Why the job closes; needed unless it is shipped.")
 
 
 class ReleaseIn(InSchema):
@@ -463,7 +475,7 @@ def _job_with_routing(shop: Any, number: str) -> Job:
         .select_related("owner", "raised_by", "resolved_by")
         .order_by("-raised_at")
     )
-    job.released_revision, job.released_documents = selectors.released_files(shop, job.part_id)
+    job.released_revision, job.released_documents = released_files(shop, job.part_id)
     job.notices = selectors.job_notices(job)
     return job
 
@@ -499,9 +511,12 @@ def job_list(request: HttpRequest, filters: Query[JobQuery]) -> dict:
     return paginate(jobs, filters)
 
 
-@router.post("/jobs", response={201: JobOut, **error_responses(403)}, tags=["jobs"])
+@router.post(
+    "/jobs", response={201: JobOut, 200: JobOut, **error_responses(403, 409)}, tags=["jobs"]
+)
 def job_create(request: HttpRequest, payload: JobIn) -> Status[Job]:
-    """Create a planned job, with its routing when `operations` are given."""
+    """Create a planned job, with its routing when `operations` are given. With `client_id`,
+    a retry answers 200 with the job first created instead of creating another."""
     shop = request.shop
     values = payload.dict(exclude={"operations"})
     values["customer"] = customer_field(shop, payload.customer)
@@ -513,7 +528,7 @@ def job_create(request: HttpRequest, payload: JobIn) -> Status[Job]:
     )
     created = _job_with_routing(shop, job.number)
     created.warnings = job.warnings
-    return Status(201, created)
+    return Status(200 if job.replayed else 201, created)
 
 
 @router.get("/jobs/{number}", response={200: JobOut, **error_responses(404)}, tags=["jobs"])
@@ -627,6 +642,19 @@ def job_unrelease(request: HttpRequest, number: str, payload: UnreleaseIn) -> Jo
     """Send a released job back to planning, saying why."""
     job = selectors.get_job_for(request.shop, number)
     services.job_unrelease(user=request.user, job=job, reason=payload.reason)
+    return _job_with_routing(request.shop, number)
+
+
+@router.post(
+    "/jobs/{number}/close",
+    response={200: JobOut, **error_responses(403, 404, 409)},
+    tags=["jobs"],
+)
+def job_close(request: HttpRequest, number: str, payload: CloseIn) -> Job:
+    """Close a job: a shipped job closes as it is; an unshipped one (cancelled) needs a
+    `reason`, by the same rule as the job page's Close button."""
+    job = selectors.get_job_for(request.shop, number)
+    services.job_close(user=request.user, job=job, reason=payload.reason)
     return _job_with_routing(request.shop, number)
 
 
@@ -764,7 +792,8 @@ def blocker_list(request: HttpRequest, filters: Query[BlockerQuery]) -> dict:
     tags=["blockers"],
 )
 def blocker_create(request: HttpRequest, payload: BlockerIn) -> Status[Blocker]:
-    """Raise a blocker. With a client_id, a retry answers 200 with the blocker first raised."""
+    """Raise a blocker. With a client_id, a retry answers 200 with the blocker first raised;
+    the same client_id on another job of the shop is a 409, as on the job page."""
     shop = request.shop
     job = selectors.get_job_for(shop, payload.job)
     operation = None
@@ -777,7 +806,7 @@ def blocker_create(request: HttpRequest, payload: BlockerIn) -> Status[Blocker]:
         job=job,
         kind=payload.kind,
         note=payload.note,
-        owner=member_field(shop, payload.owner),
+        owner_id=payload.owner,
         operation=operation,
         client_id=payload.client_id,
     )

@@ -6,7 +6,7 @@ choice field is limited to the caller's shop, so another shop's id is simply not
 
 from __future__ import annotations
 
-import secrets
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -22,11 +22,11 @@ from shopdesk.jobs.services.routing import MAX_MINUTES
 from shopdesk.parts.models import Part
 
 MAX_OPERATIONS = 200
-FORM_ID_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
 
 
 def new_form_id() -> str:
-    return secrets.token_urlsafe(18)
+    """A new-job form's one-time id, kept with the job it creates as its client id."""
+    return str(uuid.uuid4())
 
 
 class PartSelect(forms.Select):
@@ -133,9 +133,9 @@ class JobCreateForm(JobForm):
         required=False,
         help_text="Blank: the part's current revision.",
     )
-    # A one-time id rendered with the form: a second submit of the same form opens the job
-    # the first one created instead of creating another.
-    form_id = forms.RegexField(regex=FORM_ID_PATTERN, widget=forms.HiddenInput)
+    # A one-time id rendered with the form, kept with the job it creates (Job.client_id): a
+    # second submit of the same form opens the job the first one created.
+    form_id = forms.UUIDField(widget=forms.HiddenInput)
 
     field_order = [
         "customer",

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
-from django.urls import reverse
 from django.utils import timezone
 
 from shopdesk.jobs.models import Blocker, Job, JobStage, Operation, OperationStatus
-from shopdesk.parts.models import Document, Part, PartRevision, RevisionStatus
+from shopdesk.parts.models import Part, PartRevision, RevisionStatus
 
 # A part description reads as a noun ("Pump housing") when it is a few plain words; anything
 # else ("Bracket, 6061-T6 per DWG 44-A") is named by its part number instead.
@@ -247,34 +246,6 @@ def next_customer_update(
 
 # ---------------------------------------------------------------------------------------------
 # Released files and the job's revision
-
-# The private file view of parts (it checks the caller's shop before it serves a byte).
-DOCUMENT_URL_NAME = "parts:document_file"
-SIZE_UNITS = ("KB", "MB", "GB", "TB")
-
-
-def size_label(size: int) -> str:
-    """'820 bytes', '14 KB', '2.4 MB': a file's size at a glance."""
-    if size < 1000:
-        return f"{size} byte{'s' if size != 1 else ''}"
-    value = float(size)
-    for unit in SIZE_UNITS:
-        value /= 1000
-        if value < 1000 or unit == SIZE_UNITS[-1]:
-            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
-    return f"{size} bytes"
-
-
-def document_url(document: Document) -> str:
-    return reverse(DOCUMENT_URL_NAME, args=[document.pk])
-
-
-def with_links(documents: Sequence[Document]) -> list[Document]:
-    """The documents with `url` and `size_label` set for the templates."""
-    for document in documents:
-        document.url = document_url(document)
-        document.size_label = size_label(document.stored.size)
-    return list(documents)
 
 
 @dataclass(frozen=True)

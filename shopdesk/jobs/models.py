@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 
@@ -163,12 +163,20 @@ class Job(models.Model):
     # The dispatch lists and the board read them for thousands of jobs on every refresh.
     work_days_left = models.FloatField(default=0)
     current_minutes_left = models.FloatField(default=0)
+    # The id the creating client (the new-job form, an API caller) made for this creation, so
+    # a retry answers this job instead of creating a twin (jobs.services.job_create).
+    client_id = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = JobQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["shop", "number"], name="job_number_unique_per_shop")
+            models.UniqueConstraint(fields=["shop", "number"], name="job_number_unique_per_shop"),
+            models.UniqueConstraint(
+                fields=["shop", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="job_client_id_unique_per_shop",
+            ),
         ]
         indexes = [
             # The default job list: open jobs, soonest due first, undated last.
@@ -265,6 +273,47 @@ class Operation(models.Model):
     def estimated_minutes(self) -> Decimal:
         quantity = self.job.quantity or 0
         return self.setup_minutes + self.run_minutes * quantity
+
+
+# --- The ready rule -------------------------------------------------------------------------
+# One definition of "ready to run" for an operation, used by the floor (whether a start is
+# allowed), the dispatch lists (ready or upcoming) and the kiosk's tiles (their counts).
+
+
+def operation_is_ready(*, status: str, open_blockers: int, earlier_pending: bool) -> bool:
+    """Whether an operation can be worked now: nothing holds its job, and it is started already
+    (running or paused) or every earlier operation of the routing has at least been started
+    (`earlier_pending` false). A running operation may be overlapped: parts flow on to the next
+    operation before the batch is done. A finished operation is not ready: it is done."""
+    if open_blockers:
+        return False
+    if status in (OperationStatus.RUNNING, OperationStatus.PAUSED):
+        return True
+    return status == OperationStatus.PENDING and not earlier_pending
+
+
+def earlier_operation_pending(prefix: str = "") -> Exists:
+    """True for an operation row that has an earlier operation on its job not yet started:
+    the database's side of `operation_is_ready`. `prefix` reaches the operation from another
+    model ("operations__" from a work center)."""
+    return Exists(
+        Operation.objects.filter(
+            job_id=OuterRef(f"{prefix}job_id"),
+            sequence__lt=OuterRef(f"{prefix}sequence"),
+            status=OperationStatus.PENDING,
+        )
+    )
+
+
+def ready_operations(prefix: str = "") -> Q:
+    """`operation_is_ready` as a filter on operations (through `prefix` from another model)."""
+    return Q(**{f"{prefix}job__open_blocker_count": 0}) & (
+        Q(**{f"{prefix}status__in": [OperationStatus.RUNNING, OperationStatus.PAUSED]})
+        | (
+            Q(**{f"{prefix}status": OperationStatus.PENDING})
+            & ~Q(earlier_operation_pending(prefix))
+        )
+    )
 
 
 class BlockerKind(models.TextChoices):

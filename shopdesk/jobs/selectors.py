@@ -25,7 +25,8 @@ from shopdesk.jobs.models import (
     due_date_order,
     late_q,
 )
-from shopdesk.parts.models import Document, PartRevision, RevisionStatus
+from shopdesk.parts.models import PartRevision, RevisionStatus
+from shopdesk.parts.selectors import job_released_files
 
 JOB_NUMBER = re.compile(r"^\s*(?:J-?)?(\d{1,9})\s*$", re.IGNORECASE)
 
@@ -98,38 +99,6 @@ def get_notice_for(shop: Shop, notice_id: int | str) -> RevisionNotice:
 def get_part_revision_for(shop: Shop, revision_id: int | str) -> PartRevision:
     """A part revision of the shop's; 404 for another shop's id."""
     return _get(PartRevision.objects.select_related("part"), pk=revision_id, shop=shop)
-
-
-def revisions_in_play(shop: Shop, part_id: int) -> list[PartRevision]:
-    """The part's released and draft revisions (with who released them), in one query."""
-    return list(
-        PartRevision.objects.filter(
-            shop=shop,
-            part_id=part_id,
-            status__in=[RevisionStatus.RELEASED, RevisionStatus.DRAFT],
-        )
-        .select_related("released_by")
-        .order_by("code", "id")
-    )
-
-
-def released_files(
-    shop: Shop, part_id: int, *, revisions: list[PartRevision] | None = None
-) -> tuple[PartRevision | None, list[Document]]:
-    """The part's released revision (with who released it) and its current documents, newest
-    first: what the floor makes parts to. Two queries (one if `revisions` from
-    revisions_in_play are given); (None, []) when nothing is released."""
-    if revisions is None:
-        revisions = revisions_in_play(shop, part_id)
-    revision = next((r for r in revisions if r.status == RevisionStatus.RELEASED), None)
-    if revision is None:
-        return None, []
-    documents = list(
-        Document.objects.filter(revision=revision, replaced_at__isnull=True)
-        .select_related("stored")
-        .order_by("-uploaded_at", "-id")
-    )
-    return revision, documents
 
 
 def job_notices(job: Job, *, limit: int = 10) -> list[RevisionNotice]:
@@ -221,10 +190,9 @@ def job_detail(shop: Shop, number: str | int, *, event_limit: int = 100) -> Job:
     job.traveler_prints = list(
         job.travelers.select_related("printed_by", "part_revision").order_by("-printed_at", "-id")
     )
-    job.revisions_in_play = revisions_in_play(shop, job.part_id)
-    job.released_revision, job.released_documents = released_files(
-        shop, job.part_id, revisions=job.revisions_in_play
-    )
+    files = job_released_files(shop, job)
+    job.revisions_in_play = files.revisions_in_play
+    job.released_revision, job.released_documents = files.revision, files.documents
     job.notices = job_notices(job)
     return job
 

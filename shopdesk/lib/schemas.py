@@ -8,7 +8,13 @@ from typing import Annotated, Any, get_args
 
 from django.db.models import QuerySet
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 # Ids fit a 64-bit database integer; a larger number is a 422, not a database overflow.
 MAX_ID = 2**63 - 1
@@ -28,6 +34,18 @@ def _no_nul(value: str) -> str:
 def text(max_length: int) -> Any:
     """A string of at most `max_length` characters, without NUL characters."""
     return Annotated[str, Field(max_length=max_length), AfterValidator(_no_nul)]
+
+
+def reason_text(max_length: int) -> Any:
+    """A reason or note a person gives for an action: measured without its surrounding space,
+    as the services' reason rule (core.services.reason_clean) measures it, which then says
+    what a blank one lacks."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True),
+        Field(max_length=max_length),
+        AfterValidator(_no_nul),
+    ]
 
 
 # A search box's text in a list's query string.

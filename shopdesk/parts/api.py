@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
@@ -69,16 +68,14 @@ class PartPatch(InSchema):
 
 
 class PartQuery(PageQuery):
-    q: SearchText = Field("", description="Start of the part number, or description.")
+    q: SearchText = Field("", description="Part of the part number or description.")
     customer: DbId | None = Field(None, description="Only this customer's parts.")
 
 
 @router.get("/parts", response={200: PartPage, **error_responses()})
 def part_list(request: HttpRequest, filters: Query[PartQuery]) -> dict:
     parts = Part.objects.filter(shop=request.shop).select_related("customer").order_by("number")
-    q = filters.q.strip()
-    if q:
-        parts = parts.filter(Q(number__istartswith=q) | Q(description__icontains=q))
+    parts = parts.filter(selectors.part_matching(filters.q))
     if filters.customer is not None:
         parts = parts.filter(customer_id=filters.customer)
     return paginate(parts, filters)

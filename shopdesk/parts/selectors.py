@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from shopdesk.core.errors import InvalidInput
 from shopdesk.core.models import Shop
@@ -88,6 +91,13 @@ def get_document_by_sha256(shop: Shop, sha256: str) -> Document:
     return document
 
 
+def part_matching(q: str) -> Q:
+    """What a part search box matches, on the page and in the API alike: part of the number
+    or of the description, in any case."""
+    q = q.strip()
+    return Q(number__icontains=q) | Q(description__icontains=q) if q else Q()
+
+
 def part_list(shop: Shop, *, q: str = "", customer_id: int | None = None) -> QuerySet[Part]:
     """Parts by number with their customer and open job count, in one query."""
     parts = (
@@ -95,9 +105,7 @@ def part_list(shop: Shop, *, q: str = "", customer_id: int | None = None) -> Que
         .select_related("customer")
         .annotate(open_job_count=Count("jobs", filter=Q(jobs__is_open=True)))
     )
-    q = q.strip()
-    if q:
-        parts = parts.filter(Q(number__icontains=q) | Q(description__icontains=q))
+    parts = parts.filter(part_matching(q))
     if customer_id is not None:
         parts = parts.filter(customer_id=customer_id)
     return parts.order_by("number", "pk")
@@ -210,3 +218,89 @@ def open_jobs_needing_notice(revision: PartRevision) -> list[Model]:
         .select_related("part_revision", "customer")
         .order_by("number")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Released files: what the floor makes parts to
+
+
+def revisions_in_play(shop: Shop, part_id: int) -> list[PartRevision]:
+    """The part's released and draft revisions (with who released them), in one query."""
+    return list(
+        PartRevision.objects.filter(
+            shop=shop,
+            part_id=part_id,
+            status__in=[RevisionStatus.RELEASED, RevisionStatus.DRAFT],
+        )
+        .select_related("released_by")
+        .order_by("code", "id")
+    )
+
+
+def released_files(
+    shop: Shop, part_id: int, *, revisions: list[PartRevision] | None = None
+) -> tuple[PartRevision | None, list[Document]]:
+    """The part's released revision (with who released it) and its current documents, newest
+    first: what the floor makes parts to. Two queries (one if `revisions` from
+    revisions_in_play are given); (None, []) when nothing is released."""
+    if revisions is None:
+        revisions = revisions_in_play(shop, part_id)
+    revision = next((r for r in revisions if r.status == RevisionStatus.RELEASED), None)
+    if revision is None:
+        return None, []
+    documents = list(
+        Document.objects.filter(revision=revision, replaced_at__isnull=True)
+        .select_related("stored")
+        .order_by("-uploaded_at", "-id")
+    )
+    return revision, documents
+
+
+@dataclass(frozen=True)
+class ReleasedFiles:
+    """A part's released and draft revisions, its released revision and its current files."""
+
+    revisions_in_play: list[PartRevision]
+    revision: PartRevision | None
+    documents: list[Document]
+
+
+def job_released_files(shop: Shop, job: Any) -> ReleasedFiles:
+    """The released files of the job's part, read once per job object (two queries): the live
+    page's revision banner, release gate and files section share the read."""
+    files = job.__dict__.get("_released_files")
+    if files is None:
+        revisions = revisions_in_play(shop, job.part_id)
+        revision, documents = released_files(shop, job.part_id, revisions=revisions)
+        files = ReleasedFiles(revisions_in_play=revisions, revision=revision, documents=documents)
+        job._released_files = files
+    return files
+
+
+# The private file view of parts (it checks the caller's shop before it serves a byte).
+DOCUMENT_URL_NAME = "parts:document_file"
+SIZE_UNITS = ("KB", "MB", "GB", "TB")
+
+
+def size_label(size: int) -> str:
+    """'820 bytes', '14 KB', '2.4 MB': a file's size at a glance."""
+    if size < 1000:
+        return f"{size} byte{'s' if size != 1 else ''}"
+    value = float(size)
+    for unit in SIZE_UNITS:
+        value /= 1000
+        if value < 1000 or unit == SIZE_UNITS[-1]:
+            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+    return f"{size} bytes"
+
+
+def document_url(document: Document) -> str:
+    return reverse(DOCUMENT_URL_NAME, args=[document.pk])
+
+
+def with_links(documents: Sequence[Document]) -> list[Document]:
+    """The documents with `url` and `size_label` set for the templates."""
+    for document in documents:
+        document.url = document_url(document)
+        document.size_label = size_label(document.stored.size)
+    return list(documents)

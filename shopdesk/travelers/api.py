@@ -4,6 +4,7 @@ batches that release many jobs and print their travelers as one PDF made in the 
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Annotated, Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -63,19 +64,37 @@ def job_traveler_pdf(request: HttpRequest, number: str) -> HttpResponse:
     return _pdf_response(request, traveler)
 
 
+class TravelerPrintIn(InSchema):
+    client_id: uuid.UUID | None = Field(
+        None,
+        description="A UUID the caller makes for this print so a retry prints once: the same "
+        "client_id again answers 200 with the traveler it printed; for another job it is a 409.",
+    )
+
+
 @router.post(
     "/jobs/{number}/traveler.pdf",
     response=error_responses(403, 404, 409),
-    openapi_extra={"responses": {"201": {**PDF_RESPONSE, "description": "The new traveler."}}},
+    openapi_extra={
+        "responses": {
+            "201": {**PDF_RESPONSE, "description": "The new traveler."},
+            "200": {**PDF_RESPONSE, "description": "The traveler this client_id printed before."},
+        }
+    },
 )
-def job_traveler_print(request: HttpRequest, number: str) -> HttpResponse:
+def job_traveler_print(
+    request: HttpRequest, number: str, payload: TravelerPrintIn | None = None
+) -> HttpResponse:
     """Print a new traveler for the job (its own record and QR token) and answer its PDF.
-    Planners only; 409 for a closed job or one without a routing."""
+    Planners only; 409 for a closed job or one without a routing. The body is optional; with a
+    `client_id` a retry answers the traveler first printed instead of printing another."""
     from shopdesk.travelers.services import traveler_print
 
     job = get_job_for(request.shop, number)
-    traveler = traveler_print(user=request.user, job=job)
-    return _pdf_response(request, traveler, status=201)
+    traveler = traveler_print(
+        user=request.user, job=job, client_id=payload.client_id if payload else None
+    )
+    return _pdf_response(request, traveler, status=200 if traveler.replayed else 201)
 
 
 # ------------------------------------------------------------------------------ batches

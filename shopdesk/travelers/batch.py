@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Shop
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
@@ -154,7 +155,7 @@ def traveler_batch_start(
     event_append(
         shop=shop,
         actor=user,
-        kind="traveler_batch.started",
+        kind=EventKind.TRAVELER_BATCH_STARTED,
         subject=batch,
         summary=(
             f"Batch of {len(entries)} job{'s' if len(entries) != 1 else ''}: "
@@ -233,7 +234,7 @@ def traveler_batch_retry(
     event_append(
         shop=membership.shop,
         actor=user,
-        kind="traveler_batch.retried",
+        kind=EventKind.TRAVELER_BATCH_RETRIED,
         subject=batch,
         summary=(
             f"Batch {batch.pk} tried again (attempt {batch.attempt}) after it "

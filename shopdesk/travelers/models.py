@@ -37,10 +37,20 @@ class Traveler(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The id the printing client (the print button's form, an API caller) made for this print,
+    # so a double submit or a retry answers this traveler instead of printing a second one.
+    client_id = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-printed_at", "-id"]
         indexes = [models.Index(fields=["job", "-printed_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "client_id"],
+                condition=models.Q(client_id__isnull=False),
+                name="traveler_client_id_unique_per_shop",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Traveler for {self.job} printed {self.printed_at:%Y-%m-%d %H:%M}"

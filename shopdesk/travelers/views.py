@@ -16,12 +16,6 @@ from shopdesk.jobs.selectors import get_job_for
 from shopdesk.travelers import pdf, selectors, services
 from shopdesk.travelers.models import Traveler
 
-# Session key mapping a print form's client id to the traveler it made, so a double-submitted
-# print button opens the same traveler instead of printing a second one.
-PRINTED_FORMS_SESSION_KEY = "shopdesk.traveler_print_forms"
-PRINTED_FORMS_KEPT = 20
-CLIENT_ID_MAX_LENGTH = 64
-
 
 def _refused(request: HttpRequest, error: ShopDeskError, job: Job) -> HttpResponse:
     return render(
@@ -42,20 +36,14 @@ def _pdf_redirect(job: Job, traveler: Traveler) -> HttpResponse:
 @require_POST
 def traveler_print(request: HttpRequest, number: str) -> HttpResponse:
     job = get_job_for(request.shop, number)
-    client_id = str(request.POST.get("client_id", ""))[:CLIENT_ID_MAX_LENGTH]
-    printed = request.session.get(PRINTED_FORMS_SESSION_KEY, {})
-    if client_id and client_id in printed:
-        earlier = selectors.get_traveler_for(job, printed[client_id])
-        return _pdf_redirect(job, earlier)
     try:
-        traveler = services.traveler_print(user=request.user, job=job)
+        # The form's one-time client id: a double-submitted print button opens the traveler
+        # the first submit printed (the service keeps it with the row, as for the API).
+        traveler = services.traveler_print(
+            user=request.user, job=job, client_id=str(request.POST.get("client_id", ""))[:64]
+        )
     except ShopDeskError as error:
         return _refused(request, error, job)
-    if client_id:
-        printed[client_id] = traveler.pk
-        request.session[PRINTED_FORMS_SESSION_KEY] = dict(
-            list(printed.items())[-PRINTED_FORMS_KEPT:]
-        )
     return _pdf_redirect(job, traveler)
 
 

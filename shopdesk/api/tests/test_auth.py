@@ -123,3 +123,38 @@ def test_an_unknown_api_path_is_a_json_404(supervisor_api):
         response = supervisor_api.get(path)
         assert response.status_code == 404, path
         assert response.json() == {"detail": "Not found.", "errors": []}
+
+
+def test_the_token_lookup_loads_what_the_orm_would(supervisor, shop):
+    from shopdesk.api.auth import find_api_token
+    from shopdesk.core.models import hash_token
+
+    _, raw = api_token_create(user=supervisor, name="lookup")
+    expected = ApiToken.objects.select_related("user__membership__shop").get(
+        key_hash=hash_token(raw)
+    )
+    found = find_api_token(raw)
+    pairs = (
+        (expected, found),
+        (expected.user, found.user),
+        (expected.user.membership, found.user.membership),
+        (expected.user.membership.shop, found.user.membership.shop),
+    )
+    for want, got in pairs:
+        assert type(got) is type(want)
+        for field in type(want)._meta.concrete_fields:
+            assert getattr(got, field.attname) == getattr(want, field.attname), field.name
+        assert not got._state.adding
+    assert found.user.membership.shop == shop
+    assert find_api_token(raw + "x") is None
+
+
+def test_the_token_lookup_is_one_query(supervisor, django_assert_num_queries):
+    from shopdesk.api.auth import find_api_token
+
+    _, raw = api_token_create(user=supervisor, name="lookup")
+    with django_assert_num_queries(1):
+        found = find_api_token(raw)
+        # The user, membership and shop come with it.
+        assert found.user.membership.shop.name
+        assert found.user.membership.role == supervisor.membership.role

@@ -19,6 +19,7 @@ from django.db import connection
 from shopdesk.core.backup import documents_root, sqlite_copy
 from shopdesk.core.models import Role, Shop
 from shopdesk.core.tests.factories import DocumentFactory, PartFactory, ShopFactory, member
+from shopdesk.lib import secret_key
 from shopdesk.parts.models import Part
 
 # Restore replaces the whole database: every test here owns its database, not a transaction.
@@ -200,3 +201,37 @@ def test_a_backup_of_another_database_engine_is_refused(archive):
 def test_a_missing_archive_is_named(tmp_path, db):
     with pytest.raises(CommandError, match="No backup at"):
         call_command("restore", str(tmp_path / "nowhere.tar.gz"))
+
+
+def test_the_installation_key_travels_with_the_backup_and_the_archive_is_private(
+    tmp_path, shop_with_documents, settings, monkeypatch
+):
+    """Restored on a new machine, sessions and enrolled kiosk tablets keep working: the key
+    that signed them comes back. The archive holds it, so only its owner may read it."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    settings.DATA_DIR = tmp_path / "data"
+    key = secret_key.installation_key(settings.DATA_DIR)
+    settings.SECRET_KEY = key
+    path = tmp_path / "acme.tar.gz"
+    call_command("backup", "--output", str(path))
+    assert path.stat().st_mode & 0o777 == 0o600
+    with tarfile.open(path, "r:gz") as opened:
+        assert opened.extractfile("secret_key").read().decode().strip() == key
+
+    (settings.DATA_DIR / "secret_key").unlink()
+    call_command("restore", str(path), "--force")
+    restored = settings.DATA_DIR / "secret_key"
+    assert restored.read_text().strip() == key
+    assert restored.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_key_from_the_environment_is_not_written_into_the_backup(
+    tmp_path, shop_with_documents, settings
+):
+    settings.DATA_DIR = tmp_path / "data"
+    secret_key.installation_key(settings.DATA_DIR)
+    settings.SECRET_KEY = "k" * 40 + "from-the-environment-0123456789"
+    path = tmp_path / "acme.tar.gz"
+    call_command("backup", "--output", str(path))
+    with tarfile.open(path, "r:gz") as opened:
+        assert "secret_key" not in opened.getnames()

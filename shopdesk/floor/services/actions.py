@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput
-from shopdesk.core.models import Shop
+from shopdesk.core.event_kinds import EventKind
+from shopdesk.core.models import Event, Shop
 from shopdesk.core.permissions import membership_of
 from shopdesk.core.services import event_append
 from shopdesk.floor.services import labor
@@ -29,9 +30,41 @@ from shopdesk.jobs.models import (
     LaborEndReason,
     Operation,
     OperationStatus,
+    operation_is_ready,
 )
 from shopdesk.lib.client_ids import CLIENT_ID_PATTERN
 from shopdesk.lib.db import for_update
+from shopdesk.lib.pubsub import Topic
+
+FLOOR_EVENT_KINDS = {
+    FloorActionKind.START: EventKind.OPERATION_START,
+    FloorActionKind.PAUSE: EventKind.OPERATION_PAUSE,
+    FloorActionKind.FINISH: EventKind.OPERATION_FINISH,
+    FloorActionKind.NOTE: EventKind.OPERATION_NOTE,
+}
+
+
+@dataclass(frozen=True)
+class OperationFinished:
+    """An operation was just finished on the floor.
+
+    `operation` is saved as done (status, quantities, who and when), `job` is locked and its
+    derived fields refreshed, `action` is the floor action recorded and `event` the
+    "operation.finish" event appended. Subscribers run in that same transaction: raising
+    (an ActionRefused, say "the first-article inspection is not recorded") undoes the finish.
+    """
+
+    user: AbstractBaseUser
+    shop: Shop
+    job: Job
+    operation: Operation
+    action: FloorAction
+    event: Event
+
+
+# Quality (required inspections) and suppliers (start the next outside operation) subscribe
+# here from their AppConfig.ready().
+operation_finished: Topic[OperationFinished] = Topic("operation.finished")
 
 
 @dataclass(frozen=True)
@@ -62,8 +95,8 @@ def _available(job: Job, operation: Operation, ordered: list[Operation]) -> int:
 def _refuse_unless_ready(
     job: Job, operation: Operation, ordered: list[Operation], label: str
 ) -> None:
-    """New work starts only on a ready operation: every earlier one has at least been started
-    (overlapping a running one is allowed) and nothing holds the job."""
+    """New work starts only on a ready operation (jobs.models.operation_is_ready, the rule the
+    dispatch lists and the kiosk show), said with what it waits for."""
     waiting = next(
         (
             op
@@ -72,14 +105,19 @@ def _refuse_unless_ready(
         ),
         None,
     )
+    if operation_is_ready(
+        status=operation.status,
+        open_blockers=job.open_blocker_count,
+        earlier_pending=waiting is not None,
+    ):
+        return
     if waiting is not None:
         raise ActionRefused(
             f"{label} is not ready: op {waiting.sequence} {waiting.name} has not been started."
         )
-    if job.open_blocker_count:
-        raise ActionRefused(
-            f"{label} is not ready: {job} has an open blocker. Resolve it before starting work."
-        )
+    raise ActionRefused(
+        f"{label} is not ready: {job} has an open blocker. Resolve it before starting work."
+    )
 
 
 def floor_action(
@@ -231,7 +269,7 @@ def _apply(
             if operation.started_at is None:
                 operation.started_at = now
                 operation.started_by = user
-            labor.labor_open(user=user, operation=operation, job=job, at=now)
+            labor.labor_open(user=user, operation=operation, job=job, at=now, anyone_on_it=False)
     elif action == FloorActionKind.PAUSE:
         if operation.status != OperationStatus.RUNNING:
             raise ActionRefused(f"{label} is not running, so it cannot be paused.")
@@ -292,10 +330,10 @@ def _apply(
     )
     job.updated_at = now
     job_refresh_derived(job, operations=ordered, count_blockers=False)
-    event_append(
+    event = event_append(
         shop=shop,
         actor=user,
-        kind=f"operation.{action}",
+        kind=FLOOR_EVENT_KINDS[action],
         subject=operation,
         job=job,
         summary=summary,
@@ -308,4 +346,43 @@ def _apply(
             "client_id": client_id,
         },
     )
+    if action == FloorActionKind.FINISH:
+        operation_finished.publish(
+            OperationFinished(
+                user=user, shop=shop, job=job, operation=operation, action=record, event=event
+            )
+        )
     return FloorResult(operation=operation, action=record, replayed=False)
+
+
+# --- The floor's buttons ----------------------------------------------------------------------
+# Which actions an operation offers on the floor page, by its status: the rules above, worded
+# for the viewer. Computed here once; the page renders them and hands the whole table to
+# floor.js, which redraws an operation's buttons from it while an action waits offline.
+ACTIONS_BY_STATUS = {
+    OperationStatus.PENDING: ["start"],
+    OperationStatus.RUNNING: ["pause", "finish"],
+    OperationStatus.PAUSED: ["start", "finish"],
+    OperationStatus.DONE: [],
+}
+
+
+def floor_buttons(status: str, *, mine: bool, pause_for_everyone: bool) -> list[str]:
+    """The buttons of an operation, in page order. On a running operation someone on it
+    (`mine`) pauses their own time; someone not on it joins it ("join" posts a start), and a
+    supervisor or owner may pause it for everyone ("pause_all" posts a pause)."""
+    if status == OperationStatus.RUNNING and not mine:
+        return ["join", "finish", "pause_all"] if pause_for_everyone else ["join", "finish"]
+    return list(ACTIONS_BY_STATUS.get(status, []))
+
+
+def floor_button_table(*, pause_for_everyone: bool) -> dict[str, dict[str, list[str]]]:
+    """floor_buttons for every status, for a viewer on the operation ("mine") and one not on
+    it ("others"): what floor.js draws from."""
+    return {
+        status: {
+            "mine": floor_buttons(status, mine=True, pause_for_everyone=pause_for_everyone),
+            "others": floor_buttons(status, mine=False, pause_for_everyone=pause_for_everyone),
+        }
+        for status in OperationStatus.values
+    }

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Shop
 from shopdesk.core.services import event_append
 from shopdesk.jobs.models import Job, LaborEndReason, LaborEntry, Operation, OperationStatus
@@ -25,13 +26,26 @@ def _name(user: AbstractBaseUser) -> str:
 
 
 def labor_open(
-    *, user: AbstractBaseUser, operation: Operation, job: Job, at: datetime.datetime
+    *,
+    user: AbstractBaseUser,
+    operation: Operation,
+    job: Job,
+    at: datetime.datetime,
+    anyone_on_it: bool = True,
 ) -> LaborEntry | None:
     """Open the operator's entry on the operation; None when one is already open.
 
+    A caller starting an operation that is not running passes anyone_on_it=False: nobody has
+    an open entry on it (pausing it, finishing it and the shift end close them all first), so
+    there is nothing to look for.
     Call inside the floor action's transaction, holding the job row.
     """
-    if LaborEntry.objects.filter(operation=operation, user=user, ended_at__isnull=True).exists():
+    if (
+        anyone_on_it
+        and LaborEntry.objects.filter(
+            operation=operation, user=user, ended_at__isnull=True
+        ).exists()
+    ):
         return None
     return LaborEntry.objects.create(
         shop_id=job.shop_id, job=job, operation=operation, user=user, started_at=at
@@ -173,7 +187,7 @@ def labor_shift_end_for_shop(*, shop: Shop, now: datetime.datetime | None = None
         event_append(
             shop=shop,
             actor=None,
-            kind="labor.shift_end",
+            kind=EventKind.LABOR_SHIFT_END,
             subject=entry,
             job=entry.job,
             summary=(

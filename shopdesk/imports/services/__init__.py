@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from shopdesk.core.errors import InvalidInput, ShopDeskError
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Shop
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
@@ -84,7 +85,7 @@ def import_file(
                 event_append(
                     shop=shop,
                     actor=user,
-                    kind="import.applied",
+                    kind=EventKind.IMPORT_APPLIED,
                     subject=shop,
                     summary=(
                         f"{spec.label} imported from {file[0][:100]}: {report.created} new, "

@@ -21,6 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.utils import timezone
 
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Event, Shop
 from shopdesk.customers.models import Customer
 from shopdesk.imports import cells
@@ -656,7 +657,7 @@ def _create_jobs(user: AbstractBaseUser, shop: Shop, new: list[JobIn]) -> None:
                 shop=shop,
                 job=job,
                 actor=user,
-                kind="job.created",
+                kind=EventKind.JOB_CREATED,
                 subject_type="job",
                 subject_id=job.pk,
                 summary=(

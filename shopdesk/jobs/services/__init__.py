@@ -2,7 +2,7 @@
 
 Floor actions and labor are written by shopdesk.floor.services."""
 
-from shopdesk.jobs.services.blockers import blocker_raise, blocker_resolve
+from shopdesk.jobs.services.blockers import blocker_owner_for, blocker_raise, blocker_resolve
 from shopdesk.jobs.services.jobs import (
     can_override_gate,
     job_close,
@@ -31,6 +31,7 @@ from shopdesk.jobs.services.routing import (
 from shopdesk.jobs.services.work_centers import work_center_create, work_center_update
 
 __all__ = [
+    "blocker_owner_for",
     "blocker_raise",
     "blocker_resolve",
     "can_override_gate",

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime
+import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -8,9 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
-from shopdesk.core.models import Shop
+from shopdesk.core.event_kinds import EventKind
+from shopdesk.core.gates import release_checks, ship_checks
+from shopdesk.core.models import Event, Shop
 from shopdesk.core.permissions import require_planner
-from shopdesk.core.services import event_append
+from shopdesk.core.services import client_uuid, event_append, event_value, reason_clean
 from shopdesk.customers.models import Customer
 from shopdesk.jobs.derive import job_refresh_derived
 from shopdesk.jobs.models import (
@@ -26,10 +30,9 @@ from shopdesk.jobs.models import (
     RevisionNotice,
 )
 from shopdesk.lib.db import for_update, retry_on_lock_conflict
-from shopdesk.parts.models import Document, DocumentKind, Part, PartRevision, RevisionStatus
+from shopdesk.parts.models import Document, Part, PartRevision, RevisionStatus
 
 MAX_QUANTITY = 10_000_000
-REASON_MAX_LENGTH = 500
 # Who may release a job past the gate, saying why: the people who answer for the floor.
 # Open blockers of these kinds hold a job at the gate: no material, or a question on the drawing.
 GATE_BLOCKER_KINDS = (BlockerKind.MATERIAL, BlockerKind.DRAWING)
@@ -117,8 +120,6 @@ def _snapshot(job: Job, fields: tuple[str, ...]) -> dict[str, Any]:
     return snapshot
 
 
-@retry_on_lock_conflict
-@transaction.atomic
 def job_due_date_warnings(due_date: datetime.date | None) -> list[str]:
     """What to tell whoever sets this due date. A date already past is accepted (a job entered
     after the fact, or one promised late) but said, so a typo in the year is noticed: the job
@@ -135,6 +136,8 @@ def job_due_date_warnings(due_date: datetime.date | None) -> list[str]:
     ]
 
 
+@retry_on_lock_conflict
+@transaction.atomic
 def job_create(
     *,
     user: AbstractBaseUser,
@@ -149,16 +152,22 @@ def job_create(
     owner: AbstractBaseUser | None = None,
     notes: str = "",
     operations: list[dict[str, Any]] | None = None,
+    client_id: uuid.UUID | str | None = None,
 ) -> Job:
     """Create a planned job with the next job number of the shop, and its routing if given.
 
     `operations` are dicts with work_center, name and optionally setup_minutes, run_minutes,
     instructions. The job's `warnings` (not stored) say what was accepted but should be read:
     a due date already past.
+
+    `client_id` (a UUID the form or the API caller made) makes a retry safe: the same id again
+    answers the job it created, with `replayed` set; the same id with other header values is
+    refused (409) rather than taken as a new job or as the old one.
     """
     from shopdesk.jobs.services.routing import _operation_values
 
     shop = require_planner(user).shop
+    client_id = client_uuid(client_id)
     if material_status not in MaterialStatus.values:
         raise InvalidInput(
             "Material status must be not ordered, ordered, received or from stock.",
@@ -182,23 +191,52 @@ def job_create(
     routing = [_operation_values(shop, spec) for spec in (operations or [])]
 
     locked_shop = for_update(Shop.objects).get(pk=shop.pk)
+    if client_id is not None:
+        # Creations in a shop queue on its row, so a twin request waits here and finds this.
+        earlier = Job.objects.filter(shop=shop, client_id=client_id).first()
+        if earlier is not None:
+            return _replayed_creation(earlier, values, revision)
     number = locked_shop.next_job_number
     Shop.objects.filter(pk=shop.pk).update(next_job_number=number + 1)
 
-    job = Job.objects.create(shop=shop, number=number, **values)
+    job = Job.objects.create(shop=shop, number=number, client_id=client_id, **values)
     for sequence, spec in enumerate(routing, start=1):
         job.operations.create(sequence=sequence, **spec)
     job_refresh_derived(job)
     event_append(
         shop=shop,
         actor=user,
-        kind="job.created",
+        kind=EventKind.JOB_CREATED,
         subject=job,
         job=job,
         summary=f"{job} created for {customer}: {quantity or '?'} × {part.number}",
         after={**_snapshot(job, EDITABLE_FIELDS), "revision": job.revision},
     )
     job.warnings = job_due_date_warnings(due_date)
+    job.replayed = False
+    return job
+
+
+def _replayed_creation(job: Job, values: dict[str, Any], revision: str) -> Job:
+    """The job a client id already created, when the retry asks for the same job: its header
+    values as they were created (the job.created event), whatever was edited since."""
+    created = Event.objects.filter(job=job, kind=EventKind.JOB_CREATED).values_list(
+        "after", flat=True
+    )
+    asked = {name: event_value(values[name]) for name in EDITABLE_FIELDS}
+    if revision:
+        asked["revision"] = values["revision"]
+    first = next(iter(created), {})
+    differing = sorted(name for name, value in asked.items() if first.get(name) != value)
+    if differing:
+        raise ActionRefused(
+            f"This client id already created {job} with other values "
+            f"({', '.join(name.replace('_', ' ') for name in differing)}); "
+            "make a new id for a new job.",
+            field="client_id",
+        )
+    job.warnings = []
+    job.replayed = True
     return job
 
 
@@ -275,7 +313,7 @@ def job_update(*, user: AbstractBaseUser, job: Job, **changes: Any) -> Job:
         event_append(
             shop=shop,
             actor=user,
-            kind="job.updated",
+            kind=EventKind.JOB_UPDATED,
             subject=job,
             job=job,
             summary=f"{job} changed: {', '.join(name.replace('_', ' ') for name in header)}",
@@ -287,7 +325,7 @@ def job_update(*, user: AbstractBaseUser, job: Job, **changes: Any) -> Job:
         event_append(
             shop=shop,
             actor=user,
-            kind="job.material_status_changed",
+            kind=EventKind.JOB_MATERIAL_STATUS_CHANGED,
             subject=job,
             job=job,
             summary=f"{job} material: {old} → {job.get_material_status_display()}",
@@ -344,14 +382,6 @@ def _move_state(
 _NOT_GIVEN: Any = object()
 
 
-def _released_revision_of(job: Job) -> PartRevision | None:
-    return (
-        PartRevision.objects.filter(part_id=job.part_id, status=RevisionStatus.RELEASED)
-        .select_related("released_by")
-        .first()
-    )
-
-
 def _blocker_words(blocker: Blocker) -> str:
     note = " ".join(blocker.note.split())
     if len(note) > 80:
@@ -359,51 +389,10 @@ def _blocker_words(blocker: Blocker) -> str:
     return f"Resolve the open {blocker.get_kind_display().lower()} blocker: {note}"
 
 
-def job_gate_problems(
-    job: Job,
-    *,
-    released_revision: PartRevision | None = _NOT_GIVEN,
-    released_documents: list[Document] | None = None,
-    open_blockers: list[Blocker] | None = None,
-) -> list[str]:
-    """What the release gate finds missing, in words a planner can act on; [] when ready.
-
-    The job's state is not judged here (see job_release_problems). A caller that has already
-    loaded the part's released revision, its current documents or the job's open blockers
-    passes them, so a page asks no query twice.
-    """
+def job_ready_check(job: Job, loaded: Mapping[str, Any]) -> list[str]:
+    """The release gate's check of the job's own facts: quantity, due date, routing, material
+    and the open blockers that hold a release (`loaded["open_blockers"]` when read)."""
     problems = []
-    revision = job.part_revision
-    part_number = job.part.number
-    if revision is None:
-        problems.append(f"Choose the revision of {part_number} this job is made to.")
-    elif revision.status == RevisionStatus.DRAFT:
-        problems.append(
-            f"Revision {revision.code} of {part_number} is a draft; release it, or move the "
-            "job to the released revision."
-        )
-    elif revision.status == RevisionStatus.SUPERSEDED:
-        if released_revision is _NOT_GIVEN:
-            released_revision = _released_revision_of(job)
-        newer = f" by revision {released_revision.code}" if released_revision else ""
-        problems.append(
-            f"Revision {revision.code} of {part_number} is superseded{newer}; move the job "
-            "to the released revision."
-        )
-    else:
-        if released_documents is not None and released_revision not in (_NOT_GIVEN, None):
-            has_drawing = released_revision.pk == revision.pk and any(
-                doc.kind == DocumentKind.DRAWING and doc.replaced_at is None
-                for doc in released_documents
-            )
-        else:
-            has_drawing = Document.objects.filter(
-                revision=revision, kind=DocumentKind.DRAWING, replaced_at__isnull=True
-            ).exists()
-        if not has_drawing:
-            problems.append(
-                f"Revision {revision.code} of {part_number} has no drawing; upload one to it."
-            )
     if not job.quantity:
         problems.append("Set a quantity.")
     if not job.due_date:
@@ -415,6 +404,7 @@ def job_gate_problems(
             f"Material is {job.get_material_status_display().lower()}; mark it received or "
             "from stock when it is here."
         )
+    open_blockers = loaded.get("open_blockers")
     if open_blockers is None:
         open_blockers = list(
             Blocker.objects.filter(
@@ -425,6 +415,31 @@ def job_gate_problems(
         if blocker.kind in GATE_BLOCKER_KINDS and blocker.resolved_at is None:
             problems.append(_blocker_words(blocker))
     return problems
+
+
+def job_gate_problems(
+    job: Job,
+    *,
+    released_revision: PartRevision | None = _NOT_GIVEN,
+    released_documents: list[Document] | None = None,
+    open_blockers: list[Blocker] | None = None,
+) -> list[str]:
+    """What the release gate finds missing, in words a planner can act on; [] when ready.
+
+    Asks every check registered in core.gates.release_checks (parts registers the revision
+    and drawing check, jobs its own facts). The job's state is not judged here (see
+    job_release_problems). A caller that has already loaded the part's released revision,
+    its current documents or the job's open blockers passes them, so a page asks no query
+    twice.
+    """
+    loaded: dict[str, Any] = {}
+    if released_revision is not _NOT_GIVEN:
+        loaded["released_revision"] = released_revision
+    if released_documents is not None:
+        loaded["released_documents"] = released_documents
+    if open_blockers is not None:
+        loaded["open_blockers"] = open_blockers
+    return release_checks.problems(job, loaded)
 
 
 def job_release_problems(job: Job, **loaded: Any) -> list[str]:
@@ -467,19 +482,15 @@ def job_release(*, user: AbstractBaseUser, job: Job, override_reason: str | None
             raise PermissionRefused(
                 "Only a supervisor or the owner can release a job past what is missing."
             )
-        reason = (override_reason or "").strip()
-        if "\x00" in reason:
-            raise InvalidInput("The reason contains a NUL character.", field="override_reason")
-        if not reason:
-            raise InvalidInput(
-                "Say why the job is released with these problems.", field="override_reason"
-            )
-        if len(reason) > REASON_MAX_LENGTH:
-            raise InvalidInput(f"At most {REASON_MAX_LENGTH} characters.", field="override_reason")
+        reason = reason_clean(
+            override_reason,
+            field="override_reason",
+            missing="Say why the job is released with these problems.",
+        )
         event_append(
             shop=shop,
             actor=user,
-            kind="job.release_overridden",
+            kind=EventKind.JOB_RELEASE_OVERRIDDEN,
             subject=job,
             job=job,
             summary=f"{job} released past the gate: {reason}",
@@ -491,7 +502,7 @@ def job_release(*, user: AbstractBaseUser, job: Job, override_reason: str | None
         shop=shop,
         job=job,
         to=JobState.RELEASED,
-        kind="job.released",
+        kind=EventKind.JOB_RELEASED,
         summary=f"{job} released to the floor" + (" (gate overridden)" if problems else ""),
         **({"override_reason": reason} if problems else {}),
     )
@@ -504,13 +515,7 @@ def job_move_revision(
     """Move an open job to another revision of its part, saying why. Closes the job's open
     notices of change (status moved)."""
     shop = require_planner(user).shop
-    reason = (reason or "").strip()
-    if "\x00" in reason:
-        raise InvalidInput("The reason contains a NUL character.", field="reason")
-    if not reason:
-        raise InvalidInput("Say why the job moves to another revision.", field="reason")
-    if len(reason) > REASON_MAX_LENGTH:
-        raise InvalidInput(f"At most {REASON_MAX_LENGTH} characters.", field="reason")
+    reason = reason_clean(reason, missing="Say why the job moves to another revision.")
     if revision.shop_id != shop.id:
         raise InvalidInput("No such revision in this shop.", field="revision")
     job = _lock(job)
@@ -541,7 +546,7 @@ def job_move_revision(
     event_append(
         shop=shop,
         actor=user,
-        kind="job.revision_moved",
+        kind=EventKind.JOB_REVISION_MOVED,
         subject=job,
         job=job,
         summary=f"{job} moved from revision {before} to {revision.code}: {reason}",
@@ -554,11 +559,7 @@ def job_move_revision(
 @transaction.atomic
 def job_unrelease(*, user: AbstractBaseUser, job: Job, reason: str) -> Job:
     shop = require_planner(user).shop
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("Say why the job goes back to planning.", field="reason")
-    if len(reason) > 500:
-        raise InvalidInput("At most 500 characters.", field="reason")
+    reason = reason_clean(reason, missing="Say why the job goes back to planning.")
     job = _lock(job)
     if job.state != JobState.RELEASED:
         raise ActionRefused(f"{job} is not released.")
@@ -569,7 +570,7 @@ def job_unrelease(*, user: AbstractBaseUser, job: Job, reason: str) -> Job:
         shop=shop,
         job=job,
         to=JobState.PLANNED,
-        kind="job.unreleased",
+        kind=EventKind.JOB_UNRELEASED,
         summary=f"{job} back to planning: {reason}",
         reason=reason,
     )
@@ -581,12 +582,18 @@ def job_mark_shipped(*, user: AbstractBaseUser, job: Job) -> Job:
     job = _lock(job)
     if job.stage != JobStage.COMPLETE:
         raise ActionRefused(f"{job} can be marked shipped once every operation is done.")
+    problems = ship_checks.problems(job)
+    if problems:
+        raise ActionRefused(
+            f"{job} cannot be shipped yet: " + " ".join(problems),
+            errors=[{"field": None, "message": problem} for problem in problems],
+        )
     return _move_state(
         user=user,
         shop=shop,
         job=job,
         to=JobState.SHIPPED,
-        kind="job.shipped",
+        kind=EventKind.JOB_SHIPPED,
         summary=f"{job} shipped",
     )
 
@@ -595,10 +602,8 @@ def job_mark_shipped(*, user: AbstractBaseUser, job: Job) -> Job:
 def job_close(*, user: AbstractBaseUser, job: Job, reason: str = "") -> Job:
     """Close a job: shipped jobs close normally; an unshipped job needs a reason (cancelled)."""
     shop = require_planner(user).shop
-    reason = (reason or "").strip()
-    if len(reason) > 500:
-        # Refused rather than cut: the reason is the record of why, and must be kept whole.
-        raise InvalidInput("The reason is at most 500 characters.", field="reason")
+    # Blank is allowed for a shipped job only, which is known once the row is locked.
+    reason = reason_clean(reason, missing=None)
     job = _lock(job)
     if job.state == JobState.CLOSED:
         raise ActionRefused(f"{job} is already closed.")
@@ -609,7 +614,7 @@ def job_close(*, user: AbstractBaseUser, job: Job, reason: str = "") -> Job:
         shop=shop,
         job=job,
         to=JobState.CLOSED,
-        kind="job.closed",
+        kind=EventKind.JOB_CLOSED,
         summary=f"{job} closed" + (f": {reason}" if reason else ""),
         reason=reason,
     )

@@ -7,9 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Shop
 from shopdesk.core.permissions import require_planner
-from shopdesk.core.services import event_append
+from shopdesk.core.services import event_append, reason_clean
 from shopdesk.jobs.models import BlockerKind, Job, NoticeStatus, RevisionNotice
 from shopdesk.jobs.services.blockers import blocker_raise
 from shopdesk.lib.db import for_update
@@ -56,7 +57,7 @@ def notices_raise_for_release(
         event_append(
             shop=revision.part.shop,
             actor=user,
-            kind="job.revision_notice",
+            kind=EventKind.JOB_REVISION_NOTICE,
             subject=notice,
             job=job,
             summary=(
@@ -108,7 +109,7 @@ def notice_confirm(*, user: AbstractBaseUser, notice: RevisionNotice) -> Revisio
     event_append(
         shop=shop,
         actor=user,
-        kind="job.revision_notice_confirmed",
+        kind=EventKind.JOB_REVISION_NOTICE_CONFIRMED,
         subject=notice,
         job=job,
         summary=f"Notice of change confirmed on {job} (revision {change}); blocker raised",
@@ -121,13 +122,12 @@ def notice_confirm(*, user: AbstractBaseUser, notice: RevisionNotice) -> Revisio
 @transaction.atomic
 def notice_dismiss(*, user: AbstractBaseUser, notice: RevisionNotice, note: str) -> RevisionNotice:
     """Decide that a notice of change does not hold the job, saying why."""
-    note = (note or "").strip()
-    if "\x00" in note:
-        raise InvalidInput("The note contains a NUL character.", field="note")
-    if not note:
-        raise InvalidInput("Say why the change does not affect this job.", field="note")
-    if len(note) > NOTE_MAX_LENGTH:
-        raise InvalidInput(f"At most {NOTE_MAX_LENGTH} characters.", field="note")
+    note = reason_clean(
+        note,
+        field="note",
+        missing="Say why the change does not affect this job.",
+        max_length=NOTE_MAX_LENGTH,
+    )
     shop, job, notice = _decide(notice, user=user)
     notice.status = NoticeStatus.DISMISSED
     notice.decided_by = user
@@ -138,7 +138,7 @@ def notice_dismiss(*, user: AbstractBaseUser, notice: RevisionNotice, note: str)
     event_append(
         shop=shop,
         actor=user,
-        kind="job.revision_notice_dismissed",
+        kind=EventKind.JOB_REVISION_NOTICE_DISMISSED,
         subject=notice,
         job=job,
         summary=f"Notice of change dismissed on {job} (revision {change}): {note}",

@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Shop
 from shopdesk.core.permissions import require_planner
-from shopdesk.core.services import event_append
+from shopdesk.core.services import event_append, model_update
 from shopdesk.jobs.derive import job_refresh_derived
 from shopdesk.jobs.models import Job, JobState, Operation, OperationStatus, WorkCenter
 from shopdesk.lib.db import for_update
@@ -104,7 +105,7 @@ def operation_add(
     event_append(
         shop=shop,
         actor=user,
-        kind="operation.added",
+        kind=EventKind.OPERATION_ADDED,
         subject=operation,
         job=job,
         summary=f"Operation {operation.sequence} {operation.name} at {operation.work_center} added",
@@ -122,34 +123,26 @@ def operation_update(*, user: AbstractBaseUser, operation: Operation, **spec: An
     if operation.status == OperationStatus.DONE and "work_center" in values:
         if values["work_center"].pk != operation.work_center_id:
             raise ActionRefused("A finished operation cannot move to another work center.")
-    changed = {name: value for name, value in values.items() if getattr(operation, name) != value}
-    if not changed:
-        return operation
-    before = {
-        name: str(getattr(operation, f"{name}_id" if name == "work_center" else name))
-        for name in changed
-    }
-    for name, value in changed.items():
-        setattr(operation, name, value)
-    if "work_center" in changed:
+    also_save: tuple[str, ...] = ()
+    if "work_center" in values and values["work_center"] != operation.work_center:
         # A supervisor's place in one work center's dispatch list means nothing at another.
         operation.dispatch_rank = None
-    operation.save()
-    _touch(job)
-    event_append(
+        also_save = ("dispatch_rank",)
+    changed = model_update(
+        user=user,
         shop=shop,
-        actor=user,
-        kind="operation.updated",
-        subject=operation,
+        instance=operation,
+        changes=values,
+        kind=EventKind.OPERATION_UPDATED,
         job=job,
-        summary=f"Operation {operation.sequence} {operation.name} changed: "
-        + ", ".join(name.replace("_", " ") for name in changed),
-        before=before,
-        after={
-            name: str(getattr(operation, f"{name}_id" if name == "work_center" else name))
-            for name in changed
-        },
+        summary=lambda changed: (
+            f"Operation {operation.sequence} {operation.name} changed: "
+            + ", ".join(name.replace("_", " ") for name in changed)
+        ),
+        also_save=also_save,
     )
+    if changed:
+        _touch(job)
     return operation
 
 
@@ -169,7 +162,7 @@ def operation_remove(*, user: AbstractBaseUser, operation: Operation) -> None:
     event_append(
         shop=shop,
         actor=user,
-        kind="operation.removed",
+        kind=EventKind.OPERATION_REMOVED,
         subject=operation,
         job=job,
         summary=summary,
@@ -200,7 +193,7 @@ def routing_reorder(
     event_append(
         shop=shop,
         actor=user,
-        kind="routing.reordered",
+        kind=EventKind.ROUTING_REORDERED,
         subject=job,
         job=job,
         summary="Routing reordered: " + " → ".join(op.name for op in ordered),

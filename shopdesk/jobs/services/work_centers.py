@@ -7,8 +7,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from shopdesk.core.errors import InvalidInput
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.permissions import require_planner
-from shopdesk.core.services import event_append
+from shopdesk.core.services import event_append, model_update
 from shopdesk.jobs.derive import jobs_refresh_work_left
 from shopdesk.jobs.models import Operation, OperationStatus, WorkCenter, WorkCenterKind
 from shopdesk.lib.db import for_update
@@ -59,7 +60,7 @@ def work_center_create(
     event_append(
         shop=shop,
         actor=user,
-        kind="work_center.created",
+        kind=EventKind.WORK_CENTER_CREATED,
         subject=work_center,
         summary=f"Work center {work_center.name} created",
     )
@@ -73,25 +74,19 @@ def work_center_update(
     shop = require_planner(user).shop
     work_center = for_update(WorkCenter.objects).get(pk=work_center.pk, shop=shop)
     values = _work_center_values(shop.id, changes, instance_id=work_center.pk)
-    before = {name: str(getattr(work_center, name)) for name in values}
-    hours_before = work_center.hours_per_day
-    for name, value in values.items():
-        setattr(work_center, name, value)
-    work_center.save()
-    if work_center.hours_per_day != hours_before:
+    changed = model_update(
+        user=user,
+        shop=shop,
+        instance=work_center,
+        changes=values,
+        kind=EventKind.WORK_CENTER_UPDATED,
+        summary=lambda changed: f"Work center {work_center.name} changed",
+    )
+    if "hours_per_day" in changed:
         # Every open job with work here now needs more or fewer days for it.
         jobs_refresh_work_left(
             Operation.objects.filter(work_center=work_center)
             .exclude(status=OperationStatus.DONE)
             .values("job_id")
         )
-    event_append(
-        shop=shop,
-        actor=user,
-        kind="work_center.updated",
-        subject=work_center,
-        summary=f"Work center {work_center.name} changed",
-        before=before,
-        after={name: str(value) for name, value in values.items()},
-    )
     return work_center

@@ -18,7 +18,7 @@ from shopdesk.jobs.models import Job, JobState, Priority
 pytestmark = pytest.mark.django_db
 
 CREATE_URL = reverse("jobs:create")
-FORM_ID = "form-id-0123456789abcdef"
+FORM_ID = "0b8c9f3e-4d2a-4f6b-9a51-7c3e2d1f0a9b"
 
 
 def edit_url(number: str = "J-1001") -> str:
@@ -183,7 +183,9 @@ def test_double_submit_of_the_same_form_creates_one_job_and_opens_it_again(
     assert first["Location"] == second["Location"] == reverse("jobs:detail", args=["J-1001"])
     assert page_messages(second)[-1] == "J-1001 was already created from this form."
     # A fresh form (a new form id) makes the next job.
-    third = supervisor_client.post(CREATE_URL, {**data, "form_id": "another-form-id-abcdef"})
+    third = supervisor_client.post(
+        CREATE_URL, {**data, "form_id": "1c9d0a4f-5e3b-4a7c-8b62-8d4f3e2a1b0c"}
+    )
     assert third["Location"] == reverse("jobs:detail", args=["J-1002"])
     assert Job.objects.count() == 2
 

@@ -45,9 +45,6 @@ from shopdesk.jobs.selectors import (
     work_center_list as select_work_centers,
 )
 
-# The new-job forms already used in this session, by form id, with the job each created.
-USED_JOB_FORMS_SESSION_KEY = "shopdesk.job_create_forms_used"
-USED_JOB_FORMS_KEPT = 20
 ROUTING_PARTIAL = "jobs/routing_editor.html#routing"
 
 
@@ -113,23 +110,23 @@ def job_create(request: HttpRequest) -> HttpResponse:
     if not (form_valid and routing_valid):
         return _render_create(request, form, routing, status=422)
 
-    used: dict[str, int] = request.session.get(USED_JOB_FORMS_SESSION_KEY, {})
-    form_id = form.cleaned_data["form_id"]
-    if form_id in used:
-        # The same form sent again (a double click, a reload, Back then Submit): show the job
-        # it already created rather than making a twin.
-        messages.info(request, f"J-{used[form_id]} was already created from this form.")
-        return HttpResponseRedirect(reverse("jobs:detail", args=[f"J-{used[form_id]}"]))
-
     operations = [row.operation_spec() for row in routing if row.has_changed()]
     try:
-        job = services.job_create(user=request.user, operations=operations, **form.job_values())
+        # The form's one-time id is the creation's client id: the same form sent again (a
+        # double click, a reload, Back then Submit) answers the job it already created.
+        job = services.job_create(
+            user=request.user,
+            operations=operations,
+            client_id=form.cleaned_data["form_id"],
+            **form.job_values(),
+        )
     except ShopDeskError as error:
         _show_error(form, error)
         return _render_create(request, form, routing, status=error.status)
 
-    used[form_id] = job.number
-    request.session[USED_JOB_FORMS_SESSION_KEY] = dict(list(used.items())[-USED_JOB_FORMS_KEPT:])
+    if job.replayed:
+        messages.info(request, f"{job} was already created from this form.")
+        return HttpResponseRedirect(reverse("jobs:detail", args=[job.display_number]))
     messages.success(request, f"{job} created.")
     for warning in job.warnings:
         messages.warning(request, warning)

@@ -23,7 +23,9 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from shopdesk.core.errors import ActionRefused, InvalidInput, ShopDeskError
+from shopdesk.core.errors import InvalidInput, ShopDeskError
+from shopdesk.core.event_kinds import EventKind
+from shopdesk.core.live_sections import live_sections
 from shopdesk.core.models import Membership, Shop
 from shopdesk.jobs import live, selectors, services
 from shopdesk.jobs.labor import job_labor
@@ -33,7 +35,6 @@ from shopdesk.jobs.list_filters import job_list_filters as _list_filters
 from shopdesk.jobs.list_filters import without_nul as _without_nul
 from shopdesk.jobs.models import (
     BlockerKind,
-    FloorAction,
     Job,
     JobStage,
     JobState,
@@ -53,7 +54,6 @@ from shopdesk.jobs.selectors import (
 from shopdesk.lib.site_address import unreachable_print_address
 
 PAGE_SIZE = 50
-FLOOR_NOTES_SHOWN = 30
 TIMELINE_SHOWN_OPEN = 15
 DEFAULT_FILTERS = JobFilters(stage="open")
 
@@ -124,15 +124,6 @@ def _event_at(job: Job, kind: str) -> Any:
     return next((event.created_at for event in job.timeline if event.kind == kind), None)
 
 
-def _floor_notes(shop: Shop, job: Job) -> list[FloorAction]:
-    return list(
-        FloorAction.objects.filter(shop=shop, operation__job=job)
-        .exclude(note="")
-        .select_related("user", "operation")
-        .order_by("-created_at", "-id")[:FLOOR_NOTES_SHOWN]
-    )
-
-
 def _live_context(request: HttpRequest, job: Job) -> dict[str, Any]:
     """Everything the polled regions of the live page show, from the job_detail selector."""
     now = timezone.now()
@@ -149,8 +140,6 @@ def _live_context(request: HttpRequest, job: Job) -> dict[str, Any]:
     open_notice = next((n for n in job.notices if n.status == NoticeStatus.OPEN), None)
     return {
         "job": job,
-        "released_revision": job.released_revision,
-        "released_documents": live.with_links(job.released_documents),
         "rev": live.revision_state(job, job.released_revision),
         "open_notice": open_notice,
         "last_notice": job.notices[0] if job.notices else None,
@@ -168,12 +157,13 @@ def _live_context(request: HttpRequest, job: Job) -> dict[str, Any]:
             job,
             routing=routing,
             open_blockers=job.open_blockers,
-            shipped_at=_event_at(job, "job.shipped") or job.updated_at,
-            closed_at=_event_at(job, "job.closed") or job.updated_at,
+            shipped_at=_event_at(job, EventKind.JOB_SHIPPED) or job.updated_at,
+            closed_at=_event_at(job, EventKind.JOB_CLOSED) or job.updated_at,
             today=today,
             now=now,
         ),
-        "floor_notes": _floor_notes(request.shop, job),
+        # Sections other apps register (released files, notes from the floor, ...).
+        "sections": live_sections.render(request.shop, job),
         "timeline_open": job.timeline[:TIMELINE_SHOWN_OPEN],
         "timeline_more": job.timeline[TIMELINE_SHOWN_OPEN:],
         "priority_hot": job.priority >= Priority.HIGH,
@@ -425,9 +415,6 @@ def job_close(request: HttpRequest, number: str) -> HttpResponse:
     job = get_job_for(_shop(request), number)
     reason = _text(request, "reason")
     try:
-        if len(reason) > 500:
-            # The service would cut it; say so instead of closing with half a reason.
-            raise InvalidInput("At most 500 characters.", field="reason")
         services.job_close(user=request.user, job=job, reason=reason)
     except ShopDeskError as error:
         return _refused(request, job, error, form="close", values={"reason": reason})
@@ -436,22 +423,6 @@ def job_close(request: HttpRequest, number: str) -> HttpResponse:
 
 # ---------------------------------------------------------------------------------------------
 # Blockers: anyone in the shop may raise and resolve them.
-
-
-def _owner_from(request: HttpRequest) -> Any:
-    raw = _text(request, "owner").strip()
-    if not raw:
-        return None
-    membership = None
-    if ID_PATTERN.match(raw):
-        membership = (
-            Membership.objects.select_related("user")
-            .filter(shop=request.shop, user_id=int(raw))
-            .first()
-        )
-    if membership is None:
-        raise InvalidInput("The owner must be a person in this shop.", field="owner")
-    return membership.user
 
 
 def _operation_from(request: HttpRequest) -> Operation | None:
@@ -471,19 +442,16 @@ def blocker_raise(request: HttpRequest, number: str) -> HttpResponse:
     values = {name: _text(request, name) for name in ("kind", "note", "owner", "operation")}
     client_id = _text(request, "client_id").strip() or None
     try:
-        owner = _owner_from(request)
         operation = _operation_from(request)
         blocker, replayed = services.blocker_raise(
             user=request.user,
             job=job,
             kind=values["kind"],
             note=values["note"],
-            owner=owner,
+            owner_id=values["owner"],
             operation=operation,
             client_id=client_id,
         )
-        if blocker.job_id != job.pk:
-            raise ActionRefused("This form was already used on another job; reload the page.")
     except ShopDeskError as error:
         return _refused(request, job, error, form="raise", values=values)
     message = f"Blocker raised on {job}: {blocker.get_kind_display()}."

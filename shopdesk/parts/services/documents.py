@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Shop
 from shopdesk.core.permissions import membership_of, require_planner
 from shopdesk.core.services import event_append
@@ -201,7 +202,9 @@ def _document_record(
     event_append(
         shop=shop,
         actor=user,
-        kind="part.document_replaced" if old is not None else "part.document_uploaded",
+        kind=EventKind.PART_DOCUMENT_REPLACED
+        if old is not None
+        else EventKind.PART_DOCUMENT_UPLOADED,
         subject=document,
         summary=f"{summary} {part.number} rev {revision.code}",
         before={"document": old.pk, "name": old.name, "version": old.version} if old else None,
@@ -246,7 +249,7 @@ def shop_set_upload_limit(*, user: AbstractBaseUser, megabytes: int) -> Shop:
         event_append(
             shop=shop,
             actor=user,
-            kind="shop.upload_limit",
+            kind=EventKind.SHOP_UPLOAD_LIMIT,
             subject=shop,
             summary=f"Largest document upload set to {megabytes} MB (was {before} MB)",
             before={"upload_limit_mb": before},

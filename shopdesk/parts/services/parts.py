@@ -6,8 +6,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from shopdesk.core.errors import InvalidInput
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.permissions import require_planner
-from shopdesk.core.services import event_append
+from shopdesk.core.services import event_append, model_update
 from shopdesk.customers.models import Customer
 from shopdesk.lib.db import for_update
 from shopdesk.parts.models import Part, PartRevision
@@ -55,7 +56,7 @@ def part_create(*, user: AbstractBaseUser, number: str, revision: str = "A", **v
     event_append(
         shop=shop,
         actor=user,
-        kind="part.created",
+        kind=EventKind.PART_CREATED,
         subject=part,
         summary=f"Part {part.number} rev {part.revision} created",
     )
@@ -74,17 +75,12 @@ def part_update(*, user: AbstractBaseUser, part: Part, **values: Any) -> Part:
         .exists()
     ):
         raise InvalidInput("A part with this number exists.", field="number")
-    before = {k: str(getattr(part, k)) for k in clean}
-    for name, value in clean.items():
-        setattr(part, name, value)
-    part.save()
-    event_append(
+    model_update(
+        user=user,
         shop=shop,
-        actor=user,
-        kind="part.updated",
-        subject=part,
-        summary=f"Part {part.number} changed",
-        before=before,
-        after={k: str(v) for k, v in clean.items()},
+        instance=part,
+        changes=clean,
+        kind=EventKind.PART_UPDATED,
+        summary=lambda changed: f"Part {part.number} changed",
     )
     return part

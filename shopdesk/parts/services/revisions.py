@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput
+from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.lib.db import for_update, retry_on_lock_conflict
@@ -94,7 +95,7 @@ def revision_create(
     event_append(
         shop=part.shop,
         actor=user,
-        kind="part.revision_created",
+        kind=EventKind.PART_REVISION_CREATED,
         subject=revision,
         summary=f"Revision {code} of {part.number} added as a draft",
         before={"revision": before},
@@ -126,7 +127,7 @@ def revision_release(*, user: AbstractBaseUser, revision: PartRevision) -> PartR
         event_append(
             shop=part.shop,
             actor=user,
-            kind="part.revision_superseded",
+            kind=EventKind.PART_REVISION_SUPERSEDED,
             subject=previous,
             summary=f"Revision {previous.code} of {part.number} superseded by {revision.code}",
             before={"status": RevisionStatus.RELEASED},
@@ -141,7 +142,7 @@ def revision_release(*, user: AbstractBaseUser, revision: PartRevision) -> PartR
     event_append(
         shop=part.shop,
         actor=user,
-        kind="part.revision_released",
+        kind=EventKind.PART_REVISION_RELEASED,
         subject=revision,
         summary=(
             f"Revision {revision.code} of {part.number} released"

@@ -17,22 +17,23 @@
   var REFRESH_TRIES = 6;
   var REFRESH_WAIT_MS = 1000;
   var STORAGE_PREFIX = "shopdesk.floorQueue.";
-  // The same rules as ACTIONS_BY_STATUS and _floor_buttons in floor/views.py. On a running
-  // operation someone on it pauses their own time; someone not on it joins it ("join" sends a
-  // start), and only a supervisor or owner may pause it for everyone ("pause_all", a pause).
-  var ACTIONS_BY_STATUS = {
-    pending: ["start"],
-    running: ["pause", "finish"],
-    paused: ["start", "finish"],
-    done: [],
-  };
   var STATUS_LABELS = { pending: "Not started", running: "Running", paused: "Paused", done: "Done" };
 
-  function buttonsFor(state, pauseForEveryone) {
-    if (state.status === "running" && !state.mine) {
-      return pauseForEveryone ? ["join", "finish", "pause_all"] : ["join", "finish"];
+  // The buttons each status offers, for a viewer on the operation ("mine") or not ("others"),
+  // as the server decides them (floor.services.actions.floor_button_table): the page renders the
+  // table, so a redraw while offline offers exactly what the server would.
+  var buttonTable = null;
+  function buttonsFor(state) {
+    if (buttonTable === null) {
+      var source = document.getElementById("floor-buttons");
+      try {
+        buttonTable = JSON.parse((source && source.textContent) || "{}") || {};
+      } catch (error) {
+        buttonTable = {};
+      }
     }
-    return ACTIONS_BY_STATUS[state.status] || [];
+    var byViewer = buttonTable[state.status] || {};
+    return byViewer[state.mine ? "mine" : "others"] || [];
   }
 
   var draining = false;
@@ -241,7 +242,7 @@
   // The buttons an operation offers in the state its pending actions will give it.
   function drawButtons(box, state) {
     var seq = box.dataset.opSeq;
-    var allowed = buttonsFor(state, box.dataset.pauseAll === "1");
+    var allowed = buttonsFor(state);
     while (box.firstChild) box.removeChild(box.firstChild);
     allowed.forEach(function (kind) {
       if (kind !== "finish") {

@@ -55,8 +55,12 @@ def test_print_twice_makes_two_tokens(supervisor_client, released_job):
 
 
 def test_double_submitted_print_form_prints_once(supervisor_client, released_job):
-    first = supervisor_client.post(_print_url(), {"client_id": "print-form-0001"})
-    second = supervisor_client.post(_print_url(), {"client_id": "print-form-0001"})
+    first = supervisor_client.post(
+        _print_url(), {"client_id": "5d0f7a8e-2b1c-4e3a-9f6d-0a1b2c3d4e5f"}
+    )
+    second = supervisor_client.post(
+        _print_url(), {"client_id": "5d0f7a8e-2b1c-4e3a-9f6d-0a1b2c3d4e5f"}
+    )
     assert first.status_code == second.status_code == 303
     assert first["Location"] == second["Location"]
     assert Traveler.objects.filter(job=released_job).count() == 1
@@ -315,8 +319,13 @@ def test_outsider_with_the_same_job_number_cannot_reach_acmes_records(
     assert not other_job.blockers.exists()
 
 
-def test_signed_in_user_without_a_shop_gets_404(db, traveler, django_user_model):
+def test_signed_in_user_without_a_shop_sees_nothing_of_the_job(db, traveler, django_user_model):
+    # Someone signed in who belongs to no shop is sent to the "no shop" page, whatever the
+    # token: the answer does not tell a live traveler from a made-up one.
     user = django_user_model.objects.create_user("drifter", password=PASSWORD)
     client = Client()
     client.force_login(user)
-    assert client.get(_scan_url(traveler.token)).status_code == 404
+    for token in (traveler.token, "made-up-token-0000000"):
+        response = client.get(_scan_url(token))
+        assert response.status_code == 303
+        assert response["Location"] == reverse("no_shop")

@@ -36,7 +36,7 @@ class Command(BaseCommand):
             )
             return
         elapsed = time.monotonic() - started
-        # The logins are printed once, by the server when it starts (scripts/serve.sh).
+        # The logins are printed once, by the server when it starts (scripts/serve.py).
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded in {elapsed:.1f} s: "
