@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -14,6 +14,7 @@ from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.lib.db import for_update, retry_on_lock_conflict
+from shopdesk.lib.pubsub import Topic
 from shopdesk.parts.models import Part, PartRevision, RevisionStatus
 
 CODE_MAX_LENGTH = 10
@@ -21,18 +22,19 @@ NOTE_MAX_LENGTH = 500
 # A, B, 02, 1.1, A-2, R_3: letters and digits, then also dot, dash or underscore.
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
-# Called as handler(user=..., revision=...) inside the release's transaction, after the
-# revision is released. Apps above parts subscribe from their AppConfig.ready(): jobs raises
-# notices of change on the open jobs still on an older revision.
-RevisionReleasedHandler = Callable[..., None]
-_revision_released_handlers: list[RevisionReleasedHandler] = []
+
+@dataclass(frozen=True)
+class RevisionReleased:
+    """A part's revision was just released (`previous` superseded), in the release's
+    transaction: the part row is locked and its revision code follows the released one."""
+
+    user: AbstractBaseUser
+    revision: PartRevision
 
 
-def on_revision_released(handler: RevisionReleasedHandler) -> RevisionReleasedHandler:
-    """Subscribe handler to every revision release (once, however often this is called)."""
-    if handler not in _revision_released_handlers:
-        _revision_released_handlers.append(handler)
-    return handler
+# Apps above parts subscribe from their AppConfig.ready(): jobs gives every open job still on
+# an older revision a notice of change.
+revision_released: Topic[RevisionReleased] = Topic("part.revision_released")
 
 
 def clean_revision_code(code: object) -> str:
@@ -151,6 +153,5 @@ def revision_release(*, user: AbstractBaseUser, revision: PartRevision) -> PartR
         before={"revision": before, "released": previous.code if previous else None},
         after={"revision": part.revision, "released": revision.code},
     )
-    for handler in _revision_released_handlers:
-        handler(user=user, revision=revision)
+    revision_released.publish(RevisionReleased(user=user, revision=revision))
     return revision
