@@ -6,3 +6,10 @@ class FloorConfig(AppConfig):
 
     name = "shopdesk.floor"
     label = "floor"
+
+    def ready(self) -> None:
+        from shopdesk.core.live_sections import live_sections
+        from shopdesk.floor.sections import floor_notes_section
+
+        # The notes operators wrote, on the live job page.
+        live_sections.register(floor_notes_section)

@@ -77,7 +77,7 @@ def test_parts_registers_the_files_section_and_jobs_the_floor_notes():
     sections = {s.name: s for s in live_sections.sections}
     assert sections["files"].selector.__module__ == "shopdesk.parts.sections"
     assert sections["files"].template == "parts/live_files.html"
-    assert sections["notes"].selector.__module__ == "shopdesk.jobs.sections"
+    assert sections["notes"].selector.__module__ == "shopdesk.floor.sections"
 
 
 def test_each_section_keeps_to_its_query_budget(shop, busy_job):

@@ -29,6 +29,6 @@ floor_notes_section = LiveSection(
     place=Place.SIDE_END,
     order=50,
     selector=floor_notes,
-    template="jobs/live_notes.html",
+    template="floor/live_notes.html",
     queries=1,
 )
