@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shopdesk.lib.registry import NamedRegistry
+
 GateCheck = Callable[[Any, Mapping[str, Any]], list[str]]
 
 
@@ -31,39 +33,25 @@ class RegisteredCheck:
     order: int
 
 
-class CheckRegistry:
+class CheckRegistry(NamedRegistry[RegisteredCheck]):
     """The named checks of one gate."""
 
     def __init__(self, gate: str) -> None:
-        self.gate = gate
-        self._checks: dict[str, RegisteredCheck] = {}
-
-    def __repr__(self) -> str:
-        return f"<CheckRegistry {self.gate}: {', '.join(self.names) or 'no checks'}>"
+        super().__init__(f"The {gate} gate")
 
     def register(self, name: str, check: GateCheck, *, order: int = 100) -> GateCheck:
         """Add a check under a unique name; registering the same function again is a no-op."""
-        existing = self._checks.get(name)
-        if existing is not None and existing.check is not check:
-            raise ValueError(f"The {self.gate} gate already has a check named {name!r}.")
-        self._checks[name] = RegisteredCheck(name=name, check=check, order=order)
+        self._add(RegisteredCheck(name=name, check=check, order=order))
         return check
-
-    def unregister(self, name: str) -> None:
-        self._checks.pop(name, None)
 
     @property
     def checks(self) -> list[RegisteredCheck]:
-        return sorted(self._checks.values(), key=lambda c: (c.order, c.name))
-
-    @property
-    def names(self) -> list[str]:
-        return [c.name for c in self.checks]
+        return self.entries
 
     def problems(self, job: Any, loaded: Mapping[str, Any] | None = None) -> list[str]:
         """Every registered check's problems, in order."""
         found: list[str] = []
-        for registered in self.checks:
+        for registered in self.entries:
             found.extend(registered.check(job, loaded or {}))
         return found
 

@@ -3,13 +3,13 @@
 The live job page (jobs) draws its own regions (status, route, blockers, timeline, the next
 customer update) and, around them, every section registered here: released files from
 parts, notes from the floor, and later quality notes, shipments or outside work. An app adds
-a section without editing jobs: it writes a selector and a template and registers them in its
-`AppConfig.ready()`:
+a section without editing jobs: it writes a selector and a template,
 
-    live_sections.register(LiveSection(
-        name="files", place=Place.SIDE_TOP, order=10, selector=released_files_section,
-        template="parts/live_files.html", queries=2,
-    ))
+    @live_section("files", Place.SIDE_TOP, order=10, template="parts/live_files.html", queries=2)
+    def released_files_section(shop, job): ...
+
+and registers the section in its `AppConfig.ready()`:
+`live_sections.register(released_files_section)`.
 
 - `selector(shop, job)` returns the section's template context. `job` is the shop's job as
   jobs' scoped getter reads it (with its shop, customer, part, part revision, owner and
@@ -33,7 +33,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.template import Template
+
 from shopdesk.core.models import Shop
+from shopdesk.lib.registry import NamedRegistry
 
 SectionSelector = Callable[[Shop, Any], Mapping[str, Any]]
 
@@ -52,7 +55,7 @@ class LiveSection:
     place: Place
     order: int
     selector: SectionSelector
-    template: str
+    template: str | Template  # a template's name, or a compiled template
     queries: int  # the most queries `selector` makes, whatever the data size
 
 
@@ -62,52 +65,53 @@ class RenderedSection:
 
     name: str
     place: str
-    template: str
+    template: str | Template
     context: Mapping[str, Any]
 
 
-class SectionRegistry:
+class SectionRegistry(NamedRegistry[LiveSection]):
     def __init__(self) -> None:
-        self._sections: dict[str, LiveSection] = {}
-
-    def __repr__(self) -> str:
-        return f"<SectionRegistry: {', '.join(self.names) or 'no sections'}>"
+        super().__init__("The live job page")
 
     def register(self, section: LiveSection) -> LiveSection:
         """Add a section under a unique name; registering the same section again is a no-op."""
-        existing = self._sections.get(section.name)
-        if existing is not None and existing != section:
-            raise ValueError(f"The live job page already has a section named {section.name!r}.")
-        self._sections[section.name] = section
-        return section
-
-    def unregister(self, name: str) -> None:
-        self._sections.pop(name, None)
+        return self._add(section)
 
     @property
     def sections(self) -> list[LiveSection]:
-        return sorted(self._sections.values(), key=lambda s: (s.order, s.name))
-
-    @property
-    def names(self) -> list[str]:
-        return [s.name for s in self.sections]
+        return self.entries
 
     @property
     def query_budget(self) -> int:
         """The most queries all sections make together."""
-        return sum(s.queries for s in self._sections.values())
+        return sum(section.queries for section in self.entries)
 
     def render(self, shop: Shop, job: Any) -> list[RenderedSection]:
         """Every section's context for this job, in order."""
         return [
             RenderedSection(
-                name=s.name,
-                place=str(s.place),
-                template=s.template,
-                context=s.selector(shop, job),
+                name=section.name,
+                place=str(section.place),
+                template=section.template,
+                context=section.selector(shop, job),
             )
-            for s in self.sections
+            for section in self.entries
         ]
+
+
+def live_section(
+    name: str, place: Place, *, order: int, template: str | Template, queries: int
+) -> Callable[[SectionSelector], LiveSection]:
+    """Make a selector a LiveSection (to register in the app's ready()):
+
+    @live_section("files", Place.SIDE_TOP, order=10, template="parts/live_files.html", queries=2)
+    def released_files_section(shop, job): ...
+    """
+
+    def make(selector: SectionSelector) -> LiveSection:
+        return LiveSection(name, place, order, selector, template, queries)
+
+    return make
 
 
 live_sections = SectionRegistry()

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shopdesk.core.live_sections import LiveSection, Place
+from shopdesk.core.live_sections import Place, live_section
 from shopdesk.core.models import Shop
 from shopdesk.jobs.models import FloorAction, Job
 
 FLOOR_NOTES_SHOWN = 30
 
 
-def floor_notes(shop: Shop, job: Job) -> Mapping[str, Any]:
+@live_section("notes", Place.SIDE_END, order=50, template="floor/live_notes.html", queries=1)
+def floor_notes_section(shop: Shop, job: Job) -> Mapping[str, Any]:
     """The newest notes written with a floor action on the job's operations; one query."""
     return {
         "notes": list(
@@ -22,13 +23,3 @@ def floor_notes(shop: Shop, job: Job) -> Mapping[str, Any]:
             .order_by("-created_at", "-id")[:FLOOR_NOTES_SHOWN]
         )
     }
-
-
-floor_notes_section = LiveSection(
-    name="notes",
-    place=Place.SIDE_END,
-    order=50,
-    selector=floor_notes,
-    template="floor/live_notes.html",
-    queries=1,
-)

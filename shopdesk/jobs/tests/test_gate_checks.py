@@ -4,7 +4,6 @@ a release or a shipment on the page and in the service."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -12,9 +11,9 @@ from django.urls import reverse
 
 from shopdesk.core.errors import ActionRefused
 from shopdesk.core.gates import CheckRegistry, release_checks, ship_checks
-from shopdesk.floor import services as floor_services
 from shopdesk.jobs import services
-from shopdesk.jobs.models import Job, JobState
+from shopdesk.jobs.models import JobState
+from shopdesk.jobs.tests.test_job_actions import _finish_all
 from shopdesk.parts.gate_checks import released_drawing_check
 
 
@@ -38,18 +37,6 @@ def coc_check() -> Iterator[None]:
     ship_checks.register("test.coc", _coc_missing)
     yield
     ship_checks.unregister("test.coc")
-
-
-def _finish_all(user, job: Job) -> None:
-    for operation in job.operations.order_by("sequence"):
-        for action, fields in (("start", {}), ("finish", {"qty_good": 100})):
-            floor_services.floor_action(
-                user=user,
-                operation=operation,
-                action=action,
-                client_id=uuid.uuid4().hex,
-                **fields,
-            )
 
 
 def test_parts_and_jobs_register_their_checks_when_the_apps_load():
@@ -113,7 +100,7 @@ def test_a_check_name_is_taken_once():
     gate = CheckRegistry("test")
     gate.register("a", _fai_due)
     gate.register("a", _fai_due)  # the same check again: no-op
-    with pytest.raises(ValueError, match="already has a check named 'a'"):
+    with pytest.raises(ValueError, match="already has an entry named 'a'"):
         gate.register("a", _coc_missing)
     assert gate.names == ["a"]
 

@@ -15,7 +15,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from shopdesk.core.live_sections import LiveSection, Place, SectionRegistry, live_sections
+from shopdesk.core.live_sections import (
+    LiveSection,
+    Place,
+    SectionRegistry,
+    live_section,
+    live_sections,
+)
 from shopdesk.core.tests.factories import DocumentFactory
 from shopdesk.floor import services as floor_services
 from shopdesk.jobs.models import Job
@@ -27,29 +33,23 @@ def _url(job: Job) -> str:
     return reverse("jobs:detail", args=[job.display_number])
 
 
-def _shipments(shop, job) -> dict:
-    # A stand-in for a later app's selector: one query, scoped to the shop.
-    return {"events": job.events.filter(shop=shop).count()}
-
-
-SHIPMENTS = LiveSection(
-    name="shipments",
-    place=Place.MAIN,
-    order=40,
-    selector=_shipments,
-    template=Template(
-        '<section id="live-shipments" data-live{% if oob %} hx-swap-oob="true"{% endif %}>'
-        "<h2>Shipments</h2><p>{{ section.events }} events on {{ job.display_number }}</p>"
-        "</section>"
-    ),
-    queries=1,
+# A stand-in for a later app's section: one query, scoped to the shop, its own template.
+SHIPMENTS_TEMPLATE = Template(
+    '<section id="live-shipments" data-live{% if oob %} hx-swap-oob="true"{% endif %}>'
+    "<h2>Shipments</h2><p>{{ section.events }} events on {{ job.display_number }}</p>"
+    "</section>"
 )
 
 
+@live_section("shipments", Place.MAIN, order=40, template=SHIPMENTS_TEMPLATE, queries=1)
+def shipments_section(shop, job) -> dict:
+    return {"events": job.events.filter(shop=shop).count()}
+
+
 @pytest.fixture
-def shipments_section() -> Iterator[LiveSection]:
-    live_sections.register(SHIPMENTS)
-    yield SHIPMENTS
+def shipments() -> Iterator[LiveSection]:
+    live_sections.register(shipments_section)
+    yield shipments_section
     live_sections.unregister("shipments")
 
 
@@ -98,16 +98,16 @@ def test_the_files_section_reuses_what_the_page_read(shop, busy_job):
 
 
 def test_a_new_apps_section_shows_on_the_page_and_in_the_poll(
-    supervisor_client, busy_job, shipments_section, django_assert_num_queries
+    supervisor_client, busy_job, shipments, django_assert_num_queries
 ):
-    with django_assert_num_queries(LIVE_PAGE_QUERIES + shipments_section.queries):
+    with django_assert_num_queries(LIVE_PAGE_QUERIES + shipments.queries):
         response = supervisor_client.get(_url(busy_job))
     html = response.content.decode()
     assert '<section id="live-shipments" data-live>' in html
     assert "events on J-1001" in html
     # In the wide column, between the blockers and the timeline.
     assert html.index("blockers-title") < html.index("live-shipments") < html.index("live-timeline")
-    with django_assert_num_queries(LIVE_POLL_QUERIES + shipments_section.queries):
+    with django_assert_num_queries(LIVE_POLL_QUERIES + shipments.queries):
         poll = supervisor_client.get(_url(busy_job), headers={"HX-Request": "true"})
     assert '<section id="live-shipments" data-live hx-swap-oob="true">' in poll.content.decode()
 
@@ -129,17 +129,10 @@ def test_the_sections_keep_their_places_on_the_page(supervisor_client, busy_job)
 
 def test_a_section_name_is_taken_once():
     registry = SectionRegistry()
-    registry.register(SHIPMENTS)
-    registry.register(SHIPMENTS)
-    other = LiveSection(
-        name="shipments",
-        place=Place.SIDE_END,
-        order=1,
-        selector=_shipments,
-        template="x.html",
-        queries=0,
-    )
-    with pytest.raises(ValueError, match="already has a section named 'shipments'"):
+    registry.register(shipments_section)
+    registry.register(shipments_section)
+    other = LiveSection("shipments", Place.SIDE_END, 1, shipments_section.selector, "x.html", 0)
+    with pytest.raises(ValueError, match="already has an entry named 'shipments'"):
         registry.register(other)
     assert registry.names == ["shipments"]
     assert registry.query_budget == 1
