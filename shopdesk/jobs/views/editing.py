@@ -35,7 +35,7 @@ from shopdesk.jobs.forms import (
     WorkCenterForm,
     new_form_id,
 )
-from shopdesk.jobs.models import Job, JobState, Operation
+from shopdesk.jobs.models import Job, JobStage, JobState, Operation
 from shopdesk.jobs.selectors import (
     get_job_for,
     get_operation_for,
@@ -84,7 +84,7 @@ def _job_initial(job: Job) -> dict[str, Any]:
 
 
 def _is_final(job: Job) -> bool:
-    return job.state in (JobState.SHIPPED, JobState.CLOSED)
+    return job.state == JobState.CLOSED or job.stage == JobStage.SHIPPED
 
 
 # --- Creating a job ------------------------------------------------------------------------
