@@ -131,7 +131,7 @@ def operations(shop: Shop, work_center: WorkCenter) -> Export:
                     Decimal(row.remaining_minutes).quantize(Decimal("0.1")),
                     row.critical_ratio,
                     row.waiting_for,
-                    f"{following.name} at {following.work_center.name}"
+                    f"{following.name} at {following.where}"
                     if following is not None
                     else "",
                 ]

@@ -27,6 +27,7 @@ from shopdesk.core.errors import ActionRefused, InvalidInput, ShopDeskError
 from shopdesk.core.models import Membership
 from shopdesk.jobs import services
 from shopdesk.jobs.forms import (
+    OUTSIDE,
     JobCreateForm,
     JobForm,
     OperationAddForm,
@@ -286,7 +287,8 @@ def operation_edit(request: HttpRequest, number: str, op_id: int) -> HttpRespons
     operation = _operation_of(request, job, op_id)
     if request.method == "GET":
         initial = {
-            "work_center": operation.work_center_id,
+            "work_center": OUTSIDE if operation.is_outside else operation.work_center_id,
+            "outside_vendor": operation.outside_vendor,
             "name": operation.name,
             "setup_minutes": operation.setup_minutes,
             "run_minutes": operation.run_minutes,
