@@ -113,7 +113,9 @@ def operation_receive(
         if value > MAX_REPORTED:
             raise InvalidInput("That quantity is more than any job holds.", field=field)
     if qty_good + qty_scrap == 0:
-        raise InvalidInput("Report how many parts came back good (and scrap, if any).", "qty_good")
+        raise InvalidInput(
+            "Report how many parts came back good (and scrap, if any).", field="qty_good"
+        )
     note = _note(note)
     job, operation, ordered = _locked(operation)
     label = f"Op {operation.sequence} {operation.name}"

@@ -56,9 +56,13 @@ def _operation_values(shop: Shop, spec: dict[str, Any], *, partial: bool = False
                 field="outside_vendor",
             )
         if not isinstance(vendor, str) or len(vendor) > 120:
-            raise InvalidInput("The supplier's name is at most 120 characters.", "outside_vendor")
+            raise InvalidInput(
+                "The supplier's name is at most 120 characters.", field="outside_vendor"
+            )
         if "\x00" in vendor:
-            raise InvalidInput("The supplier's name contains a NUL character.", "outside_vendor")
+            raise InvalidInput(
+                "The supplier's name contains a NUL character.", field="outside_vendor"
+            )
         values["work_center"] = None
         values["outside_vendor"] = vendor
     elif "work_center" in spec or not partial:
