@@ -248,9 +248,9 @@ def next_customer_update(
             body = f"{of_quantity} {noun} in production"
         if current is not None:
             if current.status == OperationStatus.AT_SUPPLIER:
-                body += f"; now at {where} for {current.name.lower()}"
+                body += f"; now out at {where}: {current.name}"
             elif current.is_outside:
-                body += f"; next to {where} for {current.name.lower()}"
+                body += f"; next out to {where}: {current.name}"
             elif current.status == OperationStatus.RUNNING:
                 body += f"; now running at {where}"
             elif current.status == OperationStatus.PAUSED:

@@ -269,7 +269,8 @@ def test_the_live_page_shows_outside_work_and_its_actions(
     _saw_done(operator, outside_job)
     html = supervisor_client.get(url).content.decode()
     assert reverse("jobs:operation_send_out", args=["J-1001", anodize.pk]) in html
-    assert f"next to {VENDOR} for anodize" in html
+    assert f"next out to {VENDOR}: Anodize" in html
+    assert f"To send out to {VENDOR}" in html
 
     response = supervisor_client.post(
         reverse("jobs:operation_send_out", args=["J-1001", anodize.pk])
@@ -277,7 +278,8 @@ def test_the_live_page_shows_outside_work_and_its_actions(
     assert response.status_code == 303
     html = supervisor_client.get(url).content.decode()
     assert "At supplier" in html
-    assert f"now at {VENDOR} for anodize" in html
+    assert f"now out at {VENDOR}: Anodize" in html
+    assert f"At {VENDOR} (outside)</span>" in html
     assert "Received back" in html
 
     receive = reverse("jobs:operation_receive", args=["J-1001", anodize.pk])

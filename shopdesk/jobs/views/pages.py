@@ -202,6 +202,15 @@ def _live_context(request: HttpRequest, job: Job) -> dict[str, Any]:
         "open_notice": open_notice,
         "last_notice": job.notices[0] if job.notices else None,
         "routing": routing,
+        # The current operation when it is outside work: the status line names the supplier.
+        "outside_now": next(
+            (
+                op
+                for op in routing
+                if op.is_current and op.is_outside and job.stage == JobStage.IN_PRODUCTION
+            ),
+            None,
+        ),
         "now": now,
         "today": today,
         "days_late": live.days_late(job, today),
