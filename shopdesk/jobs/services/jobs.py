@@ -179,7 +179,13 @@ def job_create(
         "notes": notes,
     }
     _check_job_values(shop, values)
-    routing = [_operation_values(shop, spec) for spec in (operations or [])]
+    routing = []
+    for index, spec in enumerate(operations or []):
+        try:
+            routing.append(_operation_values(shop, spec))
+        except InvalidInput as error:
+            # Name the operation the problem is in, as the API's own checks do.
+            raise InvalidInput(error.message, field=f"operations.{index}.{error.field}") from error
 
     locked_shop = for_update(Shop.objects).get(pk=shop.pk)
     number = locked_shop.next_job_number
