@@ -177,8 +177,12 @@ def _one_customer(catalog: _Catalog, row: RowIn, code: str) -> Customer | None:
 
 
 def _is_final(job: Job) -> bool:
-    """Closed, or every good part shipped: the import leaves such a job as it is."""
-    return job.state == JobState.CLOSED or job.stage == JobStage.SHIPPED
+    """Closed, or with parts shipped: the import leaves such a job as it is."""
+    return job.state == JobState.CLOSED or job.quantity_shipped > 0
+
+
+def _final_word(job: Job) -> str:
+    return "closed" if job.state == JobState.CLOSED else "shipped"
 
 
 def _read_job(row: RowIn) -> tuple[int | None, dict[str, Any] | None]:
@@ -344,8 +348,7 @@ def check_jobs(
         if existing is not None and _is_final(existing):
             row.problem(
                 "job_number",
-                f"J-{number} is {existing.get_stage_display().lower()} in ShopDesk; take it "
-                "out of the file.",
+                f"J-{number} is {_final_word(existing)} in ShopDesk; take it out of the file.",
             )
             continue
         jobs[number] = JobIn(
@@ -379,7 +382,9 @@ def check_jobs(
             continue
         existing = catalog.jobs.get(number)
         if number not in jobs and _is_final(existing):
-            row.problem("job_number", f"J-{number} is {existing.stage}; its routing is final.")
+            row.problem(
+                "job_number", f"J-{number} is {_final_word(existing)}; its routing is final."
+            )
             continue
         by_job.setdefault(number, []).append(operation)
     for number, operations in by_job.items():
