@@ -281,6 +281,7 @@ def test_the_live_page_shows_outside_work_and_its_actions(
     assert f"now out at {VENDOR}: Anodize" in html
     assert f"At {VENDOR} (outside)</span>" in html
     assert "Received back" in html
+    assert 'name="qty_good" inputmode="numeric" pattern="[0-9]*" size="5" value="98"' in html
 
     receive = reverse("jobs:operation_receive", args=["J-1001", anodize.pk])
     refused = supervisor_client.post(receive, {"qty_good": "ninety"})

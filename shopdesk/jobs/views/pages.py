@@ -49,6 +49,7 @@ from shopdesk.jobs.selectors import (
     get_operation_for,
     get_part_revision_for,
 )
+from shopdesk.jobs.services.floor import available_at
 from shopdesk.lib.site_address import unreachable_print_address
 
 PAGE_SIZE = 50
@@ -189,6 +190,9 @@ def _live_context(request: HttpRequest, job: Job) -> dict[str, Any]:
         op.is_current = job.state == JobState.RELEASED and op.pk == job.current_operation_id
         op.estimate_label = live.minutes_label(op.estimated_minutes)
         op.outside_form = f"outside-{op.pk}"  # names the form an error reopens
+        if op.is_outside:
+            # What went out: what the operation before passed as good (the form's default).
+            op.sent_quantity = available_at(job, op, routing)
     for blocker in job.open_blockers + job.resolved_blockers:
         blocker.age_label = live.short_age(blocker.age)
     days_to_due = (job.due_date - today).days if job.due_date else None
