@@ -106,8 +106,8 @@ PAYLOADS: dict[EventKind, str] = {
     EventKind.OPERATION_FINISH: "[operation] as operation.start; after holds the quantities "
     "reported",
     EventKind.OPERATION_NOTE: "[operation] as operation.start",
-    EventKind.OPERATION_SENT_OUT: "[operation] before: status; after: status, vendor, parts "
-    "(sent), note",
+    EventKind.OPERATION_SENT_OUT: "[operation] before: status; after: status, vendor, quantity "
+    "(parts sent), note",
     EventKind.OPERATION_RECEIVED: "[operation] before: status, qty_good, qty_scrap; after: "
     "status, qty_good, qty_scrap, vendor, note",
     EventKind.LABOR_SHIFT_END: "[laborentry] before: ended_at (null), operation_status; after: "
