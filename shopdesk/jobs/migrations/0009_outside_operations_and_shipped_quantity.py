@@ -33,7 +33,7 @@ def quantity_to_shipped_state(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jobs', '0007_work_left'),
+        ('jobs', '0008_job_client_id'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
