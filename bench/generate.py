@@ -37,7 +37,7 @@ BATCH = 5000
 PLANNED_SHARE = 0.003
 RELEASED_SHARE = 0.017
 # Raised whenever the data's shape changes: bench/run.py regenerates an older database.
-DATA_VERSION = 3
+DATA_VERSION = 4  # 4: shipped jobs are released with every good part shipped
 
 
 def setup_django(db_path: Path) -> None:
@@ -262,6 +262,7 @@ def populate(
         for n in range(batch_start, min(batch_start + BATCH, jobs)):
             part = parts[rng.randrange(len(parts))]
             roll = rng.random()
+            shipped = False
             if roll < PLANNED_SHARE:
                 state = JobState.PLANNED
                 age = rng.uniform(0, 20)
@@ -269,13 +270,15 @@ def populate(
                 state = JobState.RELEASED
                 age = rng.uniform(1, 60)
             elif roll < 0.10:
-                state = JobState.SHIPPED
+                # Shipped: released, every good part shipped (the stage derives from that).
+                state = JobState.RELEASED
+                shipped = True
                 age = rng.uniform(20, 365)
             else:
                 state = JobState.CLOSED
                 age = rng.uniform(30, 700)
             created = now - datetime.timedelta(days=age)
-            is_open = state in (JobState.PLANNED, JobState.RELEASED)
+            is_open = state in (JobState.PLANNED, JobState.RELEASED) and not shipped
             if is_open:
                 due = today + datetime.timedelta(days=rng.randint(-12, 60))
             else:
@@ -306,7 +309,7 @@ def populate(
             chosen = sorted(rng.sample(range(inspection_index), count - 1)) + [inspection_index]
             if state == JobState.PLANNED:
                 done = 0
-            elif state == JobState.RELEASED:
+            elif state == JobState.RELEASED and not shipped:
                 done = count if rng.random() < 0.08 else rng.randint(0, count - 1)
             else:
                 done = count
@@ -342,7 +345,11 @@ def populate(
                 operations.append(operation)
             op_rows.extend(operations)
 
-            stage, current = derive_stage(state, operations)
+            if shipped and remaining:
+                job.quantity_shipped = remaining
+            elif shipped:
+                job.state = JobState.CLOSED  # every part scrapped: nothing shipped, closed
+            stage, current = derive_stage(job.state, operations, job.quantity_shipped)
             job.stage = stage
             job.is_open = stage in JobStage.open_stages()
             job.current_operation_id = current.id if current else None

@@ -39,6 +39,9 @@ class EventKind(models.TextChoices):
     OPERATION_PAUSE = "operation.pause", "Operation paused"
     OPERATION_FINISH = "operation.finish", "Operation finished"
     OPERATION_NOTE = "operation.note", "Note from the floor"
+    # Outside work (an operation at a supplier)
+    OPERATION_SENT_OUT = "operation.sent_out", "Sent to the supplier"
+    OPERATION_RECEIVED = "operation.received", "Received back from the supplier"
     LABOR_SHIFT_END = "labor.shift_end", "Labor closed at shift end"
     # Blockers
     BLOCKER_RAISED = "blocker.raised", "Blocker raised"
@@ -86,7 +89,8 @@ PAYLOADS: dict[EventKind, str] = {
     EventKind.JOB_RELEASE_OVERRIDDEN: "[job] before: problems (the gate's words); after: reason",
     EventKind.JOB_UNRELEASED: "[job] before/after: state; after: reason",
     EventKind.JOB_REVISION_MOVED: "[job] before: revision; after: revision, reason, notices_closed",
-    EventKind.JOB_SHIPPED: "[job] before/after: state",
+    EventKind.JOB_SHIPPED: "[job] before: quantity_shipped, stage; after: quantity (this "
+    "shipment), quantity_shipped, good, stage",
     EventKind.JOB_CLOSED: "[job] before/after: state; after: reason",
     EventKind.JOB_REVISION_NOTICE: "[revisionnotice] after: from, to (revision codes)",
     EventKind.JOB_REVISION_NOTICE_CONFIRMED: "[revisionnotice] before/after: status; "
@@ -102,6 +106,10 @@ PAYLOADS: dict[EventKind, str] = {
     EventKind.OPERATION_FINISH: "[operation] as operation.start; after holds the quantities "
     "reported",
     EventKind.OPERATION_NOTE: "[operation] as operation.start",
+    EventKind.OPERATION_SENT_OUT: "[operation] before: status; after: status, vendor, quantity "
+    "(parts sent), note",
+    EventKind.OPERATION_RECEIVED: "[operation] before: status, qty_good, qty_scrap; after: "
+    "status, qty_good, qty_scrap, vendor, note",
     EventKind.LABOR_SHIFT_END: "[laborentry] before: ended_at (null), operation_status; after: "
     "ended_at, end_reason, user_id, operation_id, operation_status",
     EventKind.BLOCKER_RAISED: "[blocker] after: kind, owner (id or null), note",

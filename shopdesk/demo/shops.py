@@ -592,6 +592,24 @@ class _JobStory:
             lambda: job_services.job_mark_shipped(user=user, job=Job.objects.get(pk=self.job.pk))
         )
 
+    def ship_share(self, user: Any, share: float) -> None:
+        """Ship `share` of the good parts: a first delivery, the rest to follow."""
+
+        def step() -> None:
+            job = Job.objects.get(pk=self.job.pk)
+            good = job.operations.order_by("sequence").last().qty_good
+            job_services.job_ship(user=user, job=job, quantity=max(int(good * share), 1))
+
+        self.steps.append(step)
+
+    def send_out(self, user: Any, sequence: int, note: str = "") -> None:
+        """Outside work: the office sends the parts to the supplier."""
+        self.steps.append(
+            lambda: job_services.operation_send_out(
+                user=user, operation=self._operation(sequence), note=note
+            )
+        )
+
     def close(self, user: Any, reason: str = "") -> None:
         self.steps.append(
             lambda: job_services.job_close(
@@ -1104,6 +1122,59 @@ def _build_machine_shop(
         created = min(created, last - work)
         story.run(created, max(last, created + datetime.timedelta(hours=2)))
 
+    say("  a job out at the anodizer, and one shipped in part")
+    # Outside work: a milled housing that goes out to be anodized after deburr, now at the
+    # supplier, its final inspection waiting for the parts to come back.
+    part, _family = parts[7]
+    quantity = 40
+    routing = _routing_with_anodize(demo, quantity)
+    story = _JobStory(demo)
+    story.create(
+        user=office,
+        customer=part.customer,
+        part=part,
+        quantity=quantity,
+        due_date=today + datetime.timedelta(days=9),
+        customer_po=f"PO-{rng.randint(10000, 99999)}",
+        notes="Anodize black per MIL-A-8625 Type II; certs from the anodizer with the parts.",
+        operations=routing,
+        material_status=MaterialStatus.RECEIVED,
+    )
+    story.release(supervisor)
+    story.print_traveler(supervisor)
+    for sequence in (1, 2, 3):
+        story.run_operation(sequence, note=sequence == 3)
+    story.send_out(office, 4, note="Picked up by the anodizer's driver, one crate.")
+    work = _working_time(routing[:3], quantity)
+    last = now - datetime.timedelta(hours=rng.randint(6, 20))
+    story.run(last - work - datetime.timedelta(days=2), last)
+
+    # A partial shipment: the customer took the first 60 % on the due date of their line-side
+    # stock; the rest ships when they call it off.
+    part, family = parts[11]
+    quantity = 100
+    routing = _routing(demo, family, quantity=quantity, saw=True, shipping=True, extra_machining=1)
+    story = _JobStory(demo)
+    story.create(
+        user=office,
+        customer=part.customer,
+        part=part,
+        quantity=quantity,
+        due_date=today + datetime.timedelta(days=6),
+        customer_po=f"PO-{rng.randint(10000, 99999)}",
+        notes="Ship 60 now, the balance on call-off.",
+        operations=routing,
+        material_status=MaterialStatus.FROM_STOCK,
+    )
+    story.release(supervisor)
+    story.print_traveler(supervisor)
+    for sequence in range(1, len(routing) + 1):
+        story.run_operation(sequence)
+    story.ship_share(office, 0.6)
+    work = _working_time(routing, quantity)
+    last = now - datetime.timedelta(hours=rng.randint(4, 30))
+    story.run(last - work - datetime.timedelta(days=3), last)
+
     # Two jobs closed before any work: a cancelled PO and a duplicate.
     for reason in ("Customer cancelled the PO.", "Entered twice by mistake; see the other job."):
         part, family = parts[rng.randrange(len(parts))]
@@ -1264,6 +1335,38 @@ def _build_anodizing_shop(
         created = now - datetime.timedelta(days=rng.uniform(3, 20))
         story.run(created, now - datetime.timedelta(hours=rng.uniform(1, 30)))
     return shop
+
+
+# The other demo shop, as the machine shop's anodizer: its outside work is sent there.
+ANODIZING_VENDOR = "Demo Anodizing Co"
+
+
+def _routing_with_anodize(demo: _DemoShop, quantity: int) -> list[dict[str, Any]]:
+    """Saw, mill, deburr, anodize outside at the anodizer, final inspection."""
+    wc = demo.work_centers
+    return [
+        {"work_center": wc["Saw"], "name": "Saw cut blanks", **_minutes("10", "1.5")},
+        {
+            "work_center": wc["CNC Mill"],
+            "name": "Mill complete",
+            "instructions": "Mask-free surfaces: no marking stamps, the anodize shows them.",
+            **_minutes("75", "9"),
+        },
+        {"work_center": wc["Deburr"], "name": "Deburr & break edges", **_minutes("0", "2")},
+        {
+            "outside_vendor": ANODIZING_VENDOR,
+            "name": "Anodize Type II, black",
+            "instructions": "MIL-A-8625 Type II Class 2, black. Certificate back with the parts.",
+            # The anodizer's turnaround, about two days, as setup at a standard day.
+            **_minutes("960", "0"),
+        },
+        {
+            "work_center": wc["Inspection"],
+            "name": "Final inspection",
+            "instructions": "Check the finish and the thread gauges after anodize.",
+            **_minutes("15", "1.5"),
+        },
+    ]
 
 
 def _working_time(routing: list[dict[str, Any]], quantity: int) -> datetime.timedelta:

@@ -30,7 +30,8 @@ class NextOperationOut(Schema):
     id: int
     sequence: int
     name: str
-    work_center: WorkCenterRefOut
+    work_center: WorkCenterRefOut | None = Field(description="Null for outside work.")
+    outside_vendor: str = Field("", description="The supplier, for outside work.")
 
 
 class DispatchRowOut(Schema):
@@ -121,6 +122,7 @@ def _row(row: dispatch.DispatchRow) -> dict:
                 "sequence": following.sequence,
                 "name": following.name,
                 "work_center": following.work_center,
+                "outside_vendor": following.outside_vendor,
             }
             if following
             else None

@@ -32,6 +32,7 @@ from shopdesk.jobs.models import (
     OperationStatus,
     WorkCenter,
     earlier_operation_pending,
+    inside_operation_q,
     operation_is_ready,
 )
 from shopdesk.lib import db
@@ -218,11 +219,12 @@ def _is_ready(operation: Operation, job: Job) -> bool:
 def _waiting_at(shop: Shop, work_center: WorkCenter) -> QuerySet[Operation]:
     """The operations a dispatch list orders: not done, at the work center, on the shop's
     released jobs (ready or upcoming)."""
+    # Outside operations (at a supplier) have no work center and are never on a list; the
+    # explicit filter keeps that true whatever the work center argument.
     return (
-        Operation.objects.filter(
-            work_center=work_center, job__shop=shop, job__state=JobState.RELEASED
-        )
-        .exclude(status=OperationStatus.DONE)
+        Operation.objects.filter(inside_operation_q(), work_center=work_center, job__shop=shop)
+        .filter(job__state=JobState.RELEASED)
+        .exclude(status__in=[OperationStatus.DONE, OperationStatus.AT_SUPPLIER])
         .annotate(earlier_pending=earlier_operation_pending())
     )
 
@@ -448,7 +450,16 @@ class NextOperation:
     sequence: int
     name: str
     status: str
-    work_center: CenterRef
+    work_center: CenterRef | None
+    outside_vendor: str = ""
+
+    @property
+    def where(self) -> str:
+        return (
+            f"{self.outside_vendor} (outside)"
+            if self.work_center is None
+            else str(self.work_center)
+        )
 
     @property
     def pk(self) -> int:
@@ -461,7 +472,14 @@ def _next_operations(operations: list[Operation]) -> dict[int, NextOperation]:
         Operation.objects.filter(job_id__in={op.job_id for op in operations})
         .order_by("job_id", "sequence", "pk")
         .values_list(
-            "id", "job_id", "sequence", "name", "status", "work_center_id", "work_center__name"
+            "id",
+            "job_id",
+            "sequence",
+            "name",
+            "status",
+            "work_center_id",
+            "work_center__name",
+            "outside_vendor",
         )
     )
     following: dict[int, NextOperation] = {}
@@ -473,7 +491,9 @@ def _next_operations(operations: list[Operation]) -> dict[int, NextOperation]:
                 sequence=values[2],
                 name=values[3],
                 status=values[4],
-                work_center=CenterRef(id=values[5], name=values[6]),
+                # None when the next operation is outside work, at a supplier.
+                work_center=CenterRef(id=values[5], name=values[6]) if values[5] else None,
+                outside_vendor=values[7],
             )
         previous = values
     return following
@@ -497,6 +517,8 @@ def _waiting_for(job: Job, blocker_kinds: list[str]) -> str:
     current = job.current_operation
     if current is None:
         return "An earlier operation"
+    if current.is_outside:
+        return f"Op {current.sequence} {current.name} at {current.outside_vendor} (outside)"
     return f"Op {current.sequence} {current.name} at {current.work_center}"
 
 
@@ -519,6 +541,8 @@ class FloorJob:
     current_work_center_name: str
     customer_name: str
     part_number: str
+    # The supplier, when the current operation is outside work (no work center).
+    current_vendor: str = ""
     days_late: int = 0
     critical_ratio: Decimal | None = None
     days_needed: Decimal = Decimal("0")
@@ -529,10 +553,18 @@ class FloorJob:
 
     @property
     def stage_label(self) -> str:
-        """The words of Job.stage_label."""
+        """The words of Job.stage_label, and where outside work is."""
+        if self.current_vendor:
+            if self.current_status == OperationStatus.AT_SUPPLIER:
+                return f"At {self.current_vendor} (outside)"
+            return f"To send out to {self.current_vendor}"
         if self.stage == JobStage.IN_PRODUCTION and self.current_work_center_name:
             return f"In production at {self.current_work_center_name}"
         return JobStage(self.stage).label
+
+    @property
+    def at_supplier(self) -> bool:
+        return self.current_status == OperationStatus.AT_SUPPLIER
 
 
 @dataclass
@@ -590,6 +622,8 @@ class Board:
     now: datetime.datetime
     wip: list[WorkCenterWip]
     late: list[FloorJob]
+    # Released jobs whose current operation is outside work: at a supplier or to send out.
+    outside: list[FloorJob]
     at_risk: list[FloorJob]
     late_count: int
     at_risk_count: int
@@ -662,6 +696,7 @@ def board(
             "part__number",
             "work_days_left",
             "current_minutes_left",
+            "current_operation__outside_vendor",
         )
         .order_by()
     )
@@ -684,12 +719,15 @@ def board(
         part_number,
         work_days_left,
         current_minutes_left,
+        current_vendor,
     ) in rows:
         by_stage[stage] += 1
         if state != JobState.RELEASED:
             continue
         days_left[pk] = work_days_left
-        queue[center_id] += current_minutes_left
+        if center_id is not None:
+            # Outside work queues at the supplier, not at any of the shop's work centers.
+            queue[center_id] += current_minutes_left
         jobs.append(
             FloorJob(
                 pk=pk,
@@ -703,6 +741,7 @@ def board(
                 current_work_center_name=center_name or "",
                 customer_name=customer_name,
                 part_number=part_number,
+                current_vendor=current_vendor or "",
             )
         )
     centers = {wc.pk: WorkCenterWip(work_center=wc) for wc in WorkCenter.objects.filter(shop=shop)}
@@ -711,6 +750,7 @@ def board(
             centers[center_id].queue_minutes = _decimal(minutes)
     late: list[FloorJob] = []
     at_risk: list[FloorJob] = []
+    outside: list[FloorJob] = []
     for job in jobs:
         due = job.due_date
         days = days_left.get(job.pk, 0.0)
@@ -721,11 +761,14 @@ def board(
             job.critical_ratio = critical_ratio(due, today, days)
         if job.current_work_center_id in centers:
             centers[job.current_work_center_id].jobs.append(job)
+        elif job.current_vendor:
+            outside.append(job)
         if job.days_late:
             late.append(job)
         elif job.critical_ratio is not None and job.critical_ratio < 1:
             at_risk.append(job)
     late.sort(key=lambda job: (-job.days_late, -job.priority, job.number))
+    outside.sort(key=lambda job: (job.current_vendor.lower(), job.due_date or datetime.date.max))
     at_risk.sort(key=lambda job: (job.critical_ratio, -job.priority, job.number))
     wip = [entry for entry in centers.values() if entry.jobs or entry.work_center.active]
     wip.sort(key=lambda entry: entry.work_center.name.lower())
@@ -757,7 +800,8 @@ def board(
     # ever finished (no index on it), which at 100,000 jobs is most of a second.
     finished_ids = Event.objects.filter(
         shop=shop,
-        kind=EventKind.OPERATION_FINISH,
+        # Finished at a work center, or received back from a supplier.
+        kind__in=[EventKind.OPERATION_FINISH, EventKind.OPERATION_RECEIVED],
         subject_type="operation",
         created_at__gte=start_of_day,
     ).values("subject_id")
@@ -777,6 +821,7 @@ def board(
         today=today,
         now=now,
         wip=wip,
+        outside=outside,
         late=late[:list_limit],
         at_risk=at_risk[:list_limit],
         late_count=len(late),

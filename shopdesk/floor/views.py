@@ -113,8 +113,13 @@ def _routing_for_floor(
         op.on_it_json = json.dumps(
             [{"id": person.pk, "name": live.person(person)} for person in op.on_it]
         )
-        op.floor_actions = floor_services.floor_buttons(
-            op.status, mine=op.mine, pause_for_everyone=pause_for_everyone
+        # Outside work has no floor buttons: the office sends it out and receives it back.
+        op.floor_actions = (
+            []
+            if op.is_outside
+            else floor_services.floor_buttons(
+                op.status, mine=op.mine, pause_for_everyone=pause_for_everyone
+            )
         )
         op.client_ids = {kind: _client_id() for kind in FloorActionKind.values}
         op.job = job  # the templates read job fields through the operation without a query
@@ -175,7 +180,7 @@ def render_floor_page(
         "blocker_kinds": BlockerKind.choices,
         "people": [m.user for m in people],
         "blocker_client_id": _client_id(),
-        "floor_open": job.state == JobState.RELEASED,
+        "floor_open": job.state == JobState.RELEASED and not job.quantity_shipped,
         "pause_for_everyone": pause_for_everyone,
         # Handed to floor.js, which redraws an operation's buttons from it while offline.
         "floor_buttons": floor_services.floor_button_table(pause_for_everyone=pause_for_everyone),

@@ -132,9 +132,7 @@ def operations(shop: Shop, work_center: WorkCenter) -> Export:
                     Decimal(row.remaining_minutes).quantize(Decimal("0.1")),
                     row.critical_ratio,
                     row.waiting_for,
-                    f"{following.name} at {following.work_center.name}"
-                    if following is not None
-                    else "",
+                    f"{following.name} at {following.where}" if following is not None else "",
                 ]
 
     return Export(f"operations-{_slug(work_center.name)}", OPERATION_HEADERS, rows())

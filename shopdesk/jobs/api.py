@@ -35,6 +35,7 @@ from shopdesk.jobs.models import (
 from shopdesk.jobs.services.jobs import MAX_QUANTITY
 from shopdesk.jobs.services.routing import MAX_MINUTES
 from shopdesk.lib.schemas import (
+    Count,
     CustomerRefOut,
     DbId,
     DocumentFieldsOut,
@@ -58,6 +59,7 @@ ShortText = text(60)
 Revision = text(10)
 Notes = text(4000)
 OperationName = text(120)
+VendorName = text(120)
 Reason = reason_text(500)
 BlockerNote = reason_text(2000)
 WorkCenterName = text(80)
@@ -96,8 +98,13 @@ class OperationOut(Schema):
     job: str = Field(description="The job number, e.g. J-1042.")
     sequence: int
     name: str
-    work_center: WorkCenterRefOut
-    instructions: str
+    work_center: WorkCenterRefOut | None = Field(
+        description="Where it runs in the shop; null for outside work (see outside_vendor)."
+    )
+    outside_vendor: str = Field(
+        description="The supplier that does this operation outside; empty for shop work."
+    )
+    is_outside: bool
     setup_minutes: Decimal
     run_minutes: Decimal
     status: str
@@ -114,6 +121,10 @@ class OperationOut(Schema):
     @staticmethod
     def resolve_status_label(obj: Operation) -> str:
         return obj.get_status_display()
+
+    @staticmethod
+    def resolve_is_outside(obj: Operation) -> bool:
+        return obj.is_outside
 
 
 class BlockerOut(Schema):
@@ -158,6 +169,9 @@ class JobListItemOut(Schema):
     )
     material_status: MaterialStatusName
     quantity: int | None
+    quantity_shipped: int = Field(
+        description="Good parts shipped so far; the stage is shipped once every good part is."
+    )
     customer_po: str
     due_date: datetime.date | None
     priority: PriorityName
@@ -329,7 +343,12 @@ class WorkCenterPage(Schema):
 
 
 class OperationIn(InSchema):
-    work_center: DbId
+    work_center: DbId | None = Field(
+        None, description="The work center it runs at. Give this or outside_vendor."
+    )
+    outside_vendor: VendorName = Field(
+        "", description="Outside work: the supplier's name. Give this or work_center."
+    )
     name: OperationName = Field("", description="Defaults to the work center's name.")
     instructions: Notes = ""
     setup_minutes: Minutes = Decimal("0")
@@ -344,6 +363,9 @@ class OperationAddIn(OperationIn):
 
 class OperationPatch(InSchema):
     work_center: DbId = None
+    outside_vendor: VendorName = Field(
+        None, description="Move the operation outside, to this supplier (work_center: null)."
+    )
     name: OperationName = None
     instructions: Notes = None
     setup_minutes: Minutes = None
@@ -400,6 +422,22 @@ class UnreleaseIn(InSchema):
 
 class CloseIn(InSchema):
     reason: Reason = Field("", description="Why the job closes; needed unless it is shipped.")
+
+
+class ShipIn(InSchema):
+    quantity: Annotated[int, Strict(), Field(ge=1, le=10_000_000)] | None = Field(
+        None, description="Good parts in this shipment; default: every good part left to ship."
+    )
+
+
+class SendOutIn(InSchema):
+    note: BlockerNote = ""
+
+
+class ReceiveIn(InSchema):
+    qty_good: Count
+    qty_scrap: Count = 0
+    note: BlockerNote = ""
 
 
 class ReleaseIn(InSchema):
@@ -484,9 +522,10 @@ def _operation_specs(shop: Any, operations: list[OperationIn]) -> list[dict[str,
     specs = []
     for index, operation in enumerate(operations):
         spec = operation.dict()
-        spec["work_center"] = work_center_field(
-            shop, spec["work_center"], field=f"operations.{index}.work_center"
-        )
+        if spec["work_center"] is not None:
+            spec["work_center"] = work_center_field(
+                shop, spec["work_center"], field=f"operations.{index}.work_center"
+            )
         specs.append(spec)
     return specs
 
@@ -658,6 +697,24 @@ def job_close(request: HttpRequest, number: str, payload: CloseIn) -> Job:
     return _job_with_routing(request.shop, number)
 
 
+@router.post(
+    "/jobs/{number}/ship",
+    response={200: JobOut, **error_responses(403, 404, 409)},
+    tags=["jobs"],
+)
+def job_ship(request: HttpRequest, number: str, payload: ShipIn | None = None) -> Job:
+    """Ship good parts of a job whose operations are all done: `quantity` of them (a partial
+    shipment), or every good part left when no quantity is given. The stage turns shipped once
+    every good part has shipped; more than are left to ship is refused (422)."""
+    job = selectors.get_job_for(request.shop, number)
+    quantity = payload.quantity if payload is not None else None
+    if quantity is None:
+        services.job_mark_shipped(user=request.user, job=job)
+    else:
+        services.job_ship(user=request.user, job=job, quantity=quantity)
+    return _job_with_routing(request.shop, number)
+
+
 # -------------------------------------------------------------------------------- operations
 
 
@@ -680,7 +737,8 @@ def operation_add(request: HttpRequest, number: str, payload: OperationAddIn) ->
     shop = request.shop
     job = selectors.get_job_for(shop, number)
     spec = payload.dict()
-    spec["work_center"] = work_center_field(shop, payload.work_center)
+    if payload.work_center is not None:
+        spec["work_center"] = work_center_field(shop, payload.work_center)
     operation = services.operation_add(user=request.user, job=job, **spec)
     return Status(201, selectors.get_operation_for(shop, operation.pk))
 
@@ -705,7 +763,7 @@ def operation_update(
     shop = request.shop
     operation = selectors.get_operation_for(shop, operation_id)
     changes = payload.dict(exclude_unset=True)
-    if "work_center" in changes:
+    if changes.get("work_center") is not None:
         changes["work_center"] = work_center_field(shop, changes["work_center"])
     if changes:
         services.operation_update(user=request.user, operation=operation, **changes)
@@ -758,6 +816,38 @@ def operation_move(request: HttpRequest, operation_id: DbId, payload: MoveIn) ->
     operation = selectors.get_operation_for(shop, operation_id)
     services.operation_move(user=request.user, operation=operation, direction=payload.direction)
     return _job_with_routing(shop, operation.job.number).routing
+
+
+@router.post(
+    "/operations/{operation_id}/send-out",
+    response={200: OperationOut, **error_responses(403, 404, 409)},
+    tags=["operations"],
+)
+def operation_send_out(request: HttpRequest, operation_id: DbId, payload: SendOutIn) -> Operation:
+    """Outside work: the parts left for the supplier (status at_supplier). 409 for an
+    operation at a work center, or when an earlier operation is not done."""
+    operation = selectors.get_operation_for(request.shop, operation_id)
+    services.operation_send_out(user=request.user, operation=operation, note=payload.note)
+    return selectors.get_operation_for(request.shop, operation_id)
+
+
+@router.post(
+    "/operations/{operation_id}/receive",
+    response={200: OperationOut, **error_responses(403, 404, 409)},
+    tags=["operations"],
+)
+def operation_receive(request: HttpRequest, operation_id: DbId, payload: ReceiveIn) -> Operation:
+    """Outside work: the parts came back from the supplier, `qty_good` good and `qty_scrap`
+    scrapped (never more than were sent out). The operation is done."""
+    operation = selectors.get_operation_for(request.shop, operation_id)
+    services.operation_receive(
+        user=request.user,
+        operation=operation,
+        qty_good=payload.qty_good,
+        qty_scrap=payload.qty_scrap,
+        note=payload.note,
+    )
+    return selectors.get_operation_for(request.shop, operation_id)
 
 
 # ---------------------------------------------------------------------------------- blockers

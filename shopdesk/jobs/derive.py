@@ -23,16 +23,27 @@ from shopdesk.jobs.models import (
 )
 
 
-def derive_stage(state: str, operations: Sequence[Operation]) -> tuple[str, Operation | None]:
-    """The stage of a job and its current operation (the first one not done)."""
+def good_quantity(operations: Sequence[Operation]) -> int:
+    """Good parts out of the routing: what its last operation passed, once it is done."""
+    if operations and operations[-1].status == OperationStatus.DONE:
+        return operations[-1].qty_good
+    return 0
+
+
+def derive_stage(
+    state: str, operations: Sequence[Operation], quantity_shipped: int = 0
+) -> tuple[str, Operation | None]:
+    """The stage of a job and its current operation (the first one not done). A released job
+    whose routing is done is shipped once every good part has shipped, complete before."""
     current = next((op for op in operations if op.status != OperationStatus.DONE), None)
     if state == JobState.CLOSED:
         return JobStage.CLOSED, None
-    if state == JobState.SHIPPED:
-        return JobStage.SHIPPED, None
     if state == JobState.PLANNED:
         return JobStage.PLANNED, current
     if operations and current is None:
+        good = good_quantity(operations)
+        if good and quantity_shipped >= good:
+            return JobStage.SHIPPED, None
         return JobStage.COMPLETE, None
     if any(op.status != OperationStatus.PENDING for op in operations):
         return JobStage.IN_PRODUCTION, current
@@ -62,7 +73,7 @@ def job_refresh_derived(
     """
     if operations is None:
         operations = list(job.operations.select_related("work_center").order_by("sequence", "id"))
-    stage, current = derive_stage(job.state, operations)
+    stage, current = derive_stage(job.state, operations, job.quantity_shipped)
     job.stage = stage
     job.is_open = stage in JobStage.open_stages()
     job.current_operation = current
@@ -100,7 +111,13 @@ def jobs_refresh_work_left(jobs: Iterable[int]) -> int:
     this runs in the request that saves its hours: it reads only what the rule needs and
     writes the changed jobs in one batched statement."""
     open_jobs = Job.objects.filter(pk__in=jobs, is_open=True).only(
-        "id", "shop_id", "state", "quantity", "work_days_left", "current_minutes_left"
+        "id",
+        "shop_id",
+        "state",
+        "quantity",
+        "quantity_shipped",
+        "work_days_left",
+        "current_minutes_left",
     )
     by_id = {job.pk: job for job in open_jobs}
     centers: dict[int, WorkCenter] = {}
@@ -112,14 +129,17 @@ def jobs_refresh_work_left(jobs: Iterable[int]) -> int:
     ):
         # Each job and work center built once, not once per operation row.
         op.job = by_id[op.job_id]
-        if op.work_center_id not in centers:
-            centers.update(WorkCenter.objects.filter(shop_id=op.job.shop_id).in_bulk())
-        op.work_center = centers[op.work_center_id]
+        if op.work_center_id is None:
+            op.work_center = None  # outside, at a supplier
+        else:
+            if op.work_center_id not in centers:
+                centers.update(WorkCenter.objects.filter(shop_id=op.job.shop_id).in_bulk())
+            op.work_center = centers[op.work_center_id]
         routings.setdefault(op.job_id, []).append(op)
     changed = []
     for operations in routings.values():
         job = operations[0].job
-        _stage, current = derive_stage(job.state, operations)
+        _stage, current = derive_stage(job.state, operations, job.quantity_shipped)
         work_left = derive_work_left(job, operations, current)
         if work_left != (job.work_days_left, job.current_minutes_left):
             changed.append((*work_left, job.pk))
@@ -146,3 +166,12 @@ WORK_LEFT_FIELDS = (
     "qty_good",
     "qty_scrap",
 )
+
+
+def available_at(job: Job, operation: Operation, ordered: list[Operation]) -> int:
+    """Parts that can be reported at this operation: what the previous one passed as good."""
+    quantity = job.quantity or 0
+    previous = [op for op in ordered if op.sequence < operation.sequence]
+    if previous and previous[-1].status == OperationStatus.DONE:
+        return previous[-1].qty_good
+    return quantity

@@ -73,6 +73,57 @@ def work_centers_to_choose(shop: Shop, current: WorkCenter | None = None) -> Any
     return WorkCenter.objects.filter(shop=shop).filter(keep).order_by("name")
 
 
+# The routing editor's choice for outside work: the operation runs at a supplier, named in the
+# outside_vendor field, not at a work center.
+OUTSIDE = "outside"
+OUTSIDE_LABEL = "Outside (supplier)"
+
+
+class _PlaceIterator(forms.models.ModelChoiceIterator):
+    def __iter__(self) -> Any:
+        yield from super().__iter__()
+        yield (OUTSIDE, OUTSIDE_LABEL)
+
+    def __len__(self) -> int:
+        return super().__len__() + 1
+
+
+class PlaceChoiceField(forms.ModelChoiceField):
+    """Where an operation runs: one of the shop's work centers, or "Outside (supplier)"
+    (cleaned to OUTSIDE)."""
+
+    iterator = _PlaceIterator
+
+    def to_python(self, value: Any) -> Any:
+        if value == OUTSIDE:
+            return OUTSIDE
+        return super().to_python(value)
+
+
+def _vendor_field() -> forms.CharField:
+    return forms.CharField(
+        label="Supplier",
+        max_length=120,
+        required=False,
+        help_text="For outside work: the supplier's name.",
+    )
+
+
+def place_spec(cleaned: dict[str, Any]) -> dict[str, Any]:
+    """The work center or the supplier of an operation, as the routing services take them."""
+    if cleaned.get("work_center") == OUTSIDE:
+        return {"work_center": None, "outside_vendor": cleaned.get("outside_vendor") or ""}
+    return {"work_center": cleaned.get("work_center"), "outside_vendor": ""}
+
+
+def _require_vendor(form: forms.Form) -> None:
+    if (
+        form.cleaned_data.get("work_center") == OUTSIDE
+        and not (form.cleaned_data.get("outside_vendor") or "").strip()
+    ):
+        form.add_error("outside_vendor", "Name the supplier that does this operation.")
+
+
 class JobForm(forms.Form):
     """The job's header. The revision is not edited here: a job moves to another revision
     from its live page, with a reason (see JobCreateForm for the revision a new job gets)."""
@@ -159,7 +210,8 @@ class JobCreateForm(JobForm):
 class RoutingRowForm(forms.Form):
     """One operation row of the new-job form. Rows left without a work center are skipped."""
 
-    work_center = forms.ModelChoiceField(queryset=WorkCenter.objects.none(), empty_label="—")
+    work_center = PlaceChoiceField(queryset=WorkCenter.objects.none(), empty_label="—")
+    outside_vendor = _vendor_field()
     name = forms.CharField(max_length=120, required=False)
     setup_minutes = _minutes_field("Setup min")
     run_minutes = _minutes_field("Run min/part")
@@ -171,9 +223,14 @@ class RoutingRowForm(forms.Form):
         for name in ("setup_minutes", "run_minutes"):
             self.fields[name].widget.attrs["placeholder"] = "0"
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        _require_vendor(self)
+        return cleaned
+
     def operation_spec(self) -> dict[str, Any]:
         return {
-            "work_center": self.cleaned_data["work_center"],
+            **place_spec(self.cleaned_data),
             "name": self.cleaned_data["name"],
             "setup_minutes": self.cleaned_data["setup_minutes"] or Decimal("0"),
             "run_minutes": self.cleaned_data["run_minutes"] or Decimal("0"),
@@ -192,7 +249,10 @@ RoutingFormSet = forms.formset_factory(
 class OperationForm(forms.Form):
     """Add or change one operation of a routing."""
 
-    work_center = forms.ModelChoiceField(queryset=WorkCenter.objects.none(), empty_label="Choose…")
+    work_center = PlaceChoiceField(
+        queryset=WorkCenter.objects.none(), empty_label="Choose…", label="Work center"
+    )
+    outside_vendor = _vendor_field()
     name = forms.CharField(
         max_length=120, required=False, help_text="Blank: the work center's name."
     )
@@ -208,8 +268,14 @@ class OperationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["work_center"].queryset = work_centers_to_choose(shop, current)
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        _require_vendor(self)
+        return cleaned
+
     def operation_spec(self) -> dict[str, Any]:
         spec = {name: self.cleaned_data[name] for name in self.fields if name != "position"}
+        spec.update(place_spec(self.cleaned_data))
         for name in ("setup_minutes", "run_minutes"):
             spec[name] = spec[name] or Decimal("0")
         return spec

@@ -108,12 +108,14 @@ def job_labor(
     now = now or timezone.now()
     if routing is None:
         routing = list(job.operations.order_by("sequence", "id"))
+    # Outside work is done by the supplier's people, not the shop's: no labor to compare.
     rows = {
         op.pk: OperationLabor(
             operation=op,
             estimated_minutes=op.setup_minutes + op.run_minutes * (job.quantity or 0),
         )
         for op in routing
+        if not op.is_outside
     }
     entries = (
         LaborEntry.objects.filter(job_id=job.pk).select_related("user").order_by("started_at", "id")

@@ -101,11 +101,19 @@ def remaining_minutes(job: Job, routing: Sequence[Operation]) -> Decimal:
     )
 
 
+def _hours_per_day(op: Operation) -> Decimal:
+    # An outside operation's minutes (the time the planner expects it to take at the
+    # supplier) count at a standard day: the supplier's hours are not the shop's to know.
+    if op.work_center is None:
+        return HOURS_PER_DAY_FALLBACK
+    return op.work_center.hours_per_day or HOURS_PER_DAY_FALLBACK
+
+
 def working_days_needed(job: Job, routing: Sequence[Operation]) -> Decimal:
     """Days of work left, each operation at its own work center's hours per day."""
     return sum(
         (
-            _minutes_of(job, op) / ((op.work_center.hours_per_day or HOURS_PER_DAY_FALLBACK) * 60)
+            _minutes_of(job, op) / (_hours_per_day(op) * 60)
             for op in routing
             if op.status != OperationStatus.DONE
         ),
@@ -139,6 +147,11 @@ def _reference(job: Job) -> str:
     if not po:
         return job.display_number
     return f"{job.display_number} ({po if po.upper().startswith('PO') else 'PO ' + po})"
+
+
+def _place(op: Operation) -> str:
+    """Where an operation runs, in a customer's words: the work center or the supplier."""
+    return op.outside_vendor if op.is_outside else op.work_center.name
 
 
 def _holds(open_blockers: Sequence[Blocker], now: datetime.datetime) -> str:
@@ -206,7 +219,7 @@ def next_customer_update(
 
     if job.stage == JobStage.SHIPPED:
         when = f" {short_date(timezone.localdate(shipped_at), today)}" if shipped_at else ""
-        count = f"{last_good:,}" if last_good else of_quantity
+        count = f"{job.quantity_shipped or last_good:,}" if last_good else of_quantity
         return f"{_reference(job)} — {count} {noun} shipped{when}."
     if job.stage == JobStage.CLOSED:
         when = f" {short_date(timezone.localdate(closed_at), today)}" if closed_at else ""
@@ -217,17 +230,27 @@ def next_customer_update(
     elif job.stage == JobStage.COMPLETE:
         scrap = sum(op.qty_scrap for op in routing)
         body = f"all operations done: {last_good:,} of {of_quantity} {noun} good"
-        body += f" ({scrap:,} scrapped); ready to ship." if scrap else "; ready to ship."
+        body += f" ({scrap:,} scrapped)" if scrap else ""
+        if job.quantity_shipped:
+            body += (
+                f"; {job.quantity_shipped:,} shipped, {last_good - job.quantity_shipped:,} to ship."
+            )
+        else:
+            body += "; ready to ship."
     else:
-        where = current.work_center.name if current is not None else ""
+        where = _place(current) if current is not None else ""
         if done:
-            body = f"{last_good:,} of {of_quantity} {noun} finished at {done[-1].work_center.name}"
+            body = f"{last_good:,} of {of_quantity} {noun} finished at {_place(done[-1])}"
         elif job.stage == JobStage.RELEASED:
             body = f"{of_quantity} {noun} released to the floor"
         else:
             body = f"{of_quantity} {noun} in production"
         if current is not None:
-            if current.status == OperationStatus.RUNNING:
+            if current.status == OperationStatus.AT_SUPPLIER:
+                body += f"; now out at {where}: {current.name}"
+            elif current.is_outside:
+                body += f"; next out to {where}: {current.name}"
+            elif current.status == OperationStatus.RUNNING:
                 body += f"; now running at {where}"
             elif current.status == OperationStatus.PAUSED:
                 body += f"; paused at {where}"

@@ -48,11 +48,14 @@ class WorkCenter(models.Model):
 
 
 class JobState(models.TextChoices):
-    """The lifecycle facts a person decides. The stage shown to people is derived from these."""
+    """The lifecycle facts a person decides. The stage shown to people is derived from these.
+
+    There is no "shipped" state: a job ships in one or more quantities (Job.quantity_shipped,
+    added by services.jobs.job_ship) and its stage is "shipped" once every good part has gone
+    (jobs.derive.derive_stage)."""
 
     PLANNED = "planned", "Planned"
     RELEASED = "released", "Released"
-    SHIPPED = "shipped", "Shipped"
     CLOSED = "closed", "Closed"
 
 
@@ -141,6 +144,9 @@ class Job(models.Model):
     notes = models.TextField(blank=True, max_length=4000)
     state = models.CharField(max_length=20, choices=JobState, default=JobState.PLANNED)
     released_at = models.DateTimeField(null=True, blank=True)
+    # Good parts shipped so far, in one or more shipments; never more than the routing's good
+    # output. Added to by services.jobs.job_ship only.
+    quantity_shipped = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -224,18 +230,41 @@ class Job(models.Model):
             return f"In production at {self.current_work_center}"
         return self.get_stage_display()
 
+    @property
+    def is_partly_shipped(self) -> bool:
+        return self.quantity_shipped > 0 and self.stage != JobStage.SHIPPED
+
 
 class OperationStatus(models.TextChoices):
     PENDING = "pending", "Not started"
     RUNNING = "running", "Running"
     PAUSED = "paused", "Paused"
+    # Only an outside operation: the parts were sent to the supplier and are not back yet.
+    AT_SUPPLIER = "at_supplier", "At supplier"
     DONE = "done", "Done"
+
+
+def inside_operation_q() -> Q:
+    """Operations run at one of the shop's work centers, not at a supplier. Dispatch lists,
+    queue hours and the kiosk count only these."""
+    return Q(work_center__isnull=False)
 
 
 class Operation(models.Model):
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="operations")
     sequence = models.PositiveIntegerField()
-    work_center = models.ForeignKey(WorkCenter, on_delete=models.PROTECT, related_name="operations")
+    # An operation runs either at a work center of the shop or outside, at a supplier: exactly
+    # one of work_center and outside_vendor is set (the check constraint below).
+    #
+    # Why a vendor name and not a reference: suppliers come later as their own app above jobs,
+    # and jobs may not import it. The supplier's name is what the routing, the traveler and
+    # the live page need today; the suppliers app will keep its own outside order pointing at
+    # this operation (and may fill outside_vendor from its supplier), so nothing here changes
+    # when it arrives. Sent out and received back are services.outside (supervisor actions).
+    work_center = models.ForeignKey(
+        WorkCenter, on_delete=models.PROTECT, null=True, blank=True, related_name="operations"
+    )
+    outside_vendor = models.CharField(max_length=120, blank=True)
     name = models.CharField(max_length=120)
     instructions = models.TextField(blank=True, max_length=4000)
     setup_minutes = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
@@ -261,6 +290,17 @@ class Operation(models.Model):
 
     class Meta:
         ordering = ["job", "sequence"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(work_center__isnull=False) & Q(outside_vendor=""))
+                | (Q(work_center__isnull=True) & ~Q(outside_vendor="")),
+                name="operation_at_work_center_or_supplier",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="at_supplier") | Q(work_center__isnull=True),
+                name="operation_at_supplier_only_when_outside",
+            ),
+        ]
         indexes = [
             models.Index(fields=["job", "sequence"]),
             models.Index(fields=["work_center", "status"]),
@@ -268,6 +308,26 @@ class Operation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sequence:02d} {self.name}"
+
+    @property
+    def is_outside(self) -> bool:
+        return self.work_center_id is None
+
+    @property
+    def holds_later_operations(self) -> bool:
+        """Whether the operations after this one must wait for it: it has not been started,
+        or it is outside work whose parts are not back (`earlier_operation_pending` is the
+        database's side of the same rule)."""
+        return self.status == OperationStatus.PENDING or (
+            self.is_outside and self.status != OperationStatus.DONE
+        )
+
+    @property
+    def where(self) -> str:
+        """Where the operation runs, for people: the work center, or the supplier."""
+        if self.is_outside:
+            return f"{self.outside_vendor} (outside)"
+        return str(self.work_center)
 
     @property
     def estimated_minutes(self) -> Decimal:
@@ -293,14 +353,16 @@ def operation_is_ready(*, status: str, open_blockers: int, earlier_pending: bool
 
 
 def earlier_operation_pending(prefix: str = "") -> Exists:
-    """True for an operation row that has an earlier operation on its job not yet started:
-    the database's side of `operation_is_ready`. `prefix` reaches the operation from another
+    """True for an operation row that has an earlier operation on its job not yet started, or
+    one done outside whose parts are not back (`Operation.holds_later_operations`): the
+    database's side of `operation_is_ready`. `prefix` reaches the operation from another
     model ("operations__" from a work center)."""
     return Exists(
         Operation.objects.filter(
+            Q(status=OperationStatus.PENDING)
+            | (Q(work_center__isnull=True) & ~Q(status=OperationStatus.DONE)),
             job_id=OuterRef(f"{prefix}job_id"),
             sequence__lt=OuterRef(f"{prefix}sequence"),
-            status=OperationStatus.PENDING,
         )
     )
 

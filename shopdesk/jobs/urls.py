@@ -26,6 +26,16 @@ urlpatterns = [
     path("<str:number>/release/", pages.job_release, name="release"),
     path("<str:number>/unrelease/", pages.job_unrelease, name="unrelease"),
     path("<str:number>/ship/", pages.job_ship, name="ship"),
+    path(
+        "<str:number>/routing/<int:operation_id>/sent-out/",
+        pages.operation_send_out,
+        name="operation_send_out",
+    ),
+    path(
+        "<str:number>/routing/<int:operation_id>/received/",
+        pages.operation_receive,
+        name="operation_receive",
+    ),
     path("<str:number>/close/", pages.job_close, name="close"),
     path("<str:number>/material/", pages.job_material, name="material"),
     path("<str:number>/move-revision/", pages.job_move_revision, name="move_revision"),

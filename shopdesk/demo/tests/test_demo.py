@@ -91,9 +91,23 @@ def test_load_demo_builds_both_shops_through_the_services_once():
     assert jobs.count() >= 150
     assert set(jobs.values_list("stage", flat=True)) == set(JobStage.values)
     in_production = jobs.filter(stage=JobStage.IN_PRODUCTION)
-    assert set(in_production.values_list("current_work_center__name", flat=True)) == set(
-        demo.work_centers.values_list("name", flat=True)
-    )
+    assert set(
+        in_production.exclude(current_work_center=None).values_list(
+            "current_work_center__name", flat=True
+        )
+    ) == set(demo.work_centers.values_list("name", flat=True))
+    # One job is out at the anodizer (the other demo shop, by name), and nowhere else.
+    anodize = Operation.objects.get(job__shop=demo, outside_vendor="Demo Anodizing Co")
+    assert (anodize.work_center, anodize.status) == (None, "at_supplier")
+    assert anodize.job.stage == JobStage.IN_PRODUCTION
+    assert anodize.job.current_operation_id == anodize.pk
+    assert in_production.filter(current_work_center=None).count() == 1
+    # One job shipped in part: complete, a first delivery out, the balance still to ship.
+    partly = jobs.get(stage=JobStage.COMPLETE, quantity_shipped__gt=0)
+    assert 0 < partly.quantity_shipped < partly.operations.order_by("sequence").last().qty_good
+    # A shipped job shipped every good part.
+    for job in jobs.filter(stage=JobStage.SHIPPED)[:5]:
+        assert job.quantity_shipped == job.operations.order_by("sequence").last().qty_good
     assert jobs.late().count() >= 10
     assert jobs.blocked().count() >= 10
     assert Blocker.objects.filter(
@@ -136,7 +150,7 @@ def test_load_demo_builds_both_shops_through_the_services_once():
     assert Traveler.objects.filter(shop=demo).exists()
     for job in jobs.prefetch_related("operations"):
         operations = sorted(job.operations.all(), key=lambda op: op.sequence)
-        stage, current = derive_stage(job.state, operations)
+        stage, current = derive_stage(job.state, operations, job.quantity_shipped)
         assert (job.stage, job.current_operation_id) == (stage, current and current.pk)
     # History spreads over weeks, in the past: blockers have an age.
     oldest, newest = (

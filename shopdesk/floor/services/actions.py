@@ -21,7 +21,7 @@ from shopdesk.core.models import Event, Shop
 from shopdesk.core.permissions import membership_of
 from shopdesk.core.services import event_append
 from shopdesk.floor.services import labor
-from shopdesk.jobs.derive import job_refresh_derived
+from shopdesk.jobs.derive import available_at, job_refresh_derived
 from shopdesk.jobs.models import (
     FloorAction,
     FloorActionKind,
@@ -83,26 +83,13 @@ def labor_person(user: AbstractBaseUser) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _available(job: Job, operation: Operation, ordered: list[Operation]) -> int:
-    """Parts that can be reported at this operation: what the previous one passed as good."""
-    quantity = job.quantity or 0
-    previous = [op for op in ordered if op.sequence < operation.sequence]
-    if previous and previous[-1].status == OperationStatus.DONE:
-        return previous[-1].qty_good
-    return quantity
-
-
 def _refuse_unless_ready(
     job: Job, operation: Operation, ordered: list[Operation], label: str
 ) -> None:
     """New work starts only on a ready operation (jobs.models.operation_is_ready, the rule the
     dispatch lists and the kiosk show), said with what it waits for."""
     waiting = next(
-        (
-            op
-            for op in ordered
-            if op.sequence < operation.sequence and op.status == OperationStatus.PENDING
-        ),
+        (op for op in ordered if op.sequence < operation.sequence and op.holds_later_operations),
         None,
     )
     if operation_is_ready(
@@ -111,6 +98,11 @@ def _refuse_unless_ready(
         earlier_pending=waiting is not None,
     ):
         return
+    if waiting is not None and waiting.is_outside:
+        raise ActionRefused(
+            f"{label} is not ready: op {waiting.sequence} {waiting.name} is done at "
+            f"{waiting.outside_vendor} and its parts are not back yet."
+        )
     if waiting is not None:
         raise ActionRefused(
             f"{label} is not ready: op {waiting.sequence} {waiting.name} has not been started."
@@ -242,6 +234,8 @@ def _apply(
         raise ActionRefused(
             f"{job} is {job.get_state_display().lower()}; floor work needs a released job."
         )
+    if job.quantity_shipped:
+        raise ActionRefused(f"{job} has shipped parts; its floor work is over.")
     now = timezone.now()
     before = {
         "status": operation.status,
@@ -249,6 +243,16 @@ def _apply(
         "qty_scrap": operation.qty_scrap,
     }
     label = f"Op {operation.sequence} {operation.name}"
+    if operation.is_outside and action != FloorActionKind.NOTE:
+        # Outside work is not run at a work center: the office records it as sent out and
+        # received back (services.outside).
+        where = (
+            "is at" if operation.status == OperationStatus.AT_SUPPLIER else "is done outside, at"
+        )
+        raise ActionRefused(
+            f"{label} {where} {operation.outside_vendor}; it is not started at a work center. "
+            "The office marks it sent out and received back."
+        )
 
     if action == FloorActionKind.START:
         if operation.status == OperationStatus.DONE:
@@ -292,7 +296,7 @@ def _apply(
             raise ActionRefused(f"{label} is already finished.")
         if operation.status == OperationStatus.PENDING:
             raise ActionRefused(f"{label} has not been started; start it first.")
-        available = _available(job, operation, ordered)
+        available = available_at(job, operation, ordered)
         if qty_good + qty_scrap > available:
             raise ActionRefused(
                 f"{qty_good} good + {qty_scrap} scrap is more than the {available} parts "

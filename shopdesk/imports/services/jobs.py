@@ -177,6 +177,15 @@ def _one_customer(catalog: _Catalog, row: RowIn, code: str) -> Customer | None:
     return None
 
 
+def _is_final(job: Job) -> bool:
+    """Closed, or with parts shipped: the import leaves such a job as it is."""
+    return job.state == JobState.CLOSED or job.quantity_shipped > 0
+
+
+def _final_word(job: Job) -> str:
+    return "closed" if job.state == JobState.CLOSED else "shipped"
+
+
 def _read_job(row: RowIn) -> tuple[int | None, dict[str, Any] | None]:
     number = row.read("job_number", _job_number)
     raw = {
@@ -337,11 +346,10 @@ def check_jobs(
             continue
         values = _resolve(catalog, row, number, raw) if raw is not None else None
         existing = catalog.jobs.get(number)
-        if existing is not None and existing.state in (JobState.SHIPPED, JobState.CLOSED):
+        if existing is not None and _is_final(existing):
             row.problem(
                 "job_number",
-                f"J-{number} is {existing.get_state_display().lower()} in ShopDesk; take it "
-                "out of the file.",
+                f"J-{number} is {_final_word(existing)} in ShopDesk; take it out of the file.",
             )
             continue
         jobs[number] = JobIn(
@@ -374,8 +382,10 @@ def check_jobs(
             row.problem("job_number", f"J-{number} is neither in the jobs table nor in ShopDesk.")
             continue
         existing = catalog.jobs.get(number)
-        if number not in jobs and existing.state in (JobState.SHIPPED, JobState.CLOSED):
-            row.problem("job_number", f"J-{number} is {existing.state}; its routing is final.")
+        if number not in jobs and _is_final(existing):
+            row.problem(
+                "job_number", f"J-{number} is {_final_word(existing)}; its routing is final."
+            )
             continue
         by_job.setdefault(number, []).append(operation)
     for number, operations in by_job.items():
@@ -621,7 +631,7 @@ def _create_jobs(user: AbstractBaseUser, shop: Shop, new: list[JobIn]) -> None:
             for sequence, op in enumerate(job_in.operations, start=1)
         ]
         # The derived fields by the same rules as job_refresh_derived.
-        stage, current = derive_stage(job.state, operations)
+        stage, current = derive_stage(job.state, operations, job.quantity_shipped)
         job.stage = stage
         job.is_open = stage in JobStage.open_stages()
         job.current_work_center = current.work_center if current else None

@@ -409,3 +409,17 @@ def test_releasing_a_new_revision_by_import_supersedes_and_notifies_open_jobs(su
     assert RevisionNotice.objects.filter(job__number=5001, to_revision__code="C").exists()
     back = import_file(user=supervisor, kind="parts", file=csv_file(PARTS), dry_run=True)
     assert [(p.line, p.column) for p in back.problems] == [(3, "revision status")]
+
+
+def test_a_job_with_parts_shipped_is_left_as_it_is(supervisor, shop):
+    load_catalog(supervisor)
+    first = csv_file("job,customer,part,qty\nJ-7101,NWP,NP-220,10")
+    assert import_file(user=supervisor, kind="jobs", file=first, dry_run=False).applied
+    # A first delivery went out: the job and its routing are the record of what shipped.
+    Job.objects.filter(shop=shop, number=7101).update(quantity_shipped=4)
+    again = csv_file("job,customer,part,qty\nJ-7101,NWP,NP-220,12")
+    report = import_file(user=supervisor, kind="jobs", file=again, dry_run=False)
+    assert not report.applied
+    messages = [problem.message for problem in report.problems]
+    assert "J-7101 is shipped in ShopDesk; take it out of the file." in messages
+    assert Job.objects.get(shop=shop, number=7101).quantity == 10

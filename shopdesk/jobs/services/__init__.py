@@ -13,6 +13,7 @@ from shopdesk.jobs.services.jobs import (
     job_move_revision,
     job_release,
     job_release_problems,
+    job_ship,
     job_unrelease,
     job_update,
 )
@@ -21,6 +22,7 @@ from shopdesk.jobs.services.notices import (
     notice_dismiss,
     notices_raise_for_release,
 )
+from shopdesk.jobs.services.outside import operation_receive, operation_send_out
 from shopdesk.jobs.services.routing import (
     operation_add,
     operation_move,
@@ -43,6 +45,7 @@ __all__ = [
     "job_move_revision",
     "job_release",
     "job_release_problems",
+    "job_ship",
     "job_unrelease",
     "job_update",
     "notice_confirm",
@@ -50,7 +53,9 @@ __all__ = [
     "notices_raise_for_release",
     "operation_add",
     "operation_move",
+    "operation_receive",
     "operation_remove",
+    "operation_send_out",
     "operation_update",
     "routing_reorder",
     "work_center_create",

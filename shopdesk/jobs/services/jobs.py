@@ -16,7 +16,7 @@ from shopdesk.core.models import Event, Shop
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import client_uuid, event_append, event_value, reason_clean
 from shopdesk.customers.models import Customer
-from shopdesk.jobs.derive import job_refresh_derived
+from shopdesk.jobs.derive import good_quantity, job_refresh_derived
 from shopdesk.jobs.models import (
     Blocker,
     BlockerKind,
@@ -188,7 +188,13 @@ def job_create(
         "notes": notes,
     }
     _check_job_values(shop, values)
-    routing = [_operation_values(shop, spec) for spec in (operations or [])]
+    routing = []
+    for index, spec in enumerate(operations or []):
+        try:
+            routing.append(_operation_values(shop, spec))
+        except InvalidInput as error:
+            # Name the operation the problem is in, as the API's own checks do.
+            raise InvalidInput(error.message, field=f"operations.{index}.{error.field}") from error
 
     locked_shop = for_update(Shop.objects).get(pk=shop.pk)
     if client_id is not None:
@@ -265,9 +271,9 @@ def job_update(*, user: AbstractBaseUser, job: Job, **changes: Any) -> Job:
             )
         raise InvalidInput(f"Unknown field: {name}.", field=name)
     job = _lock(job)
-    if job.state in (JobState.SHIPPED, JobState.CLOSED):
+    if job.state == JobState.CLOSED or job.stage == JobStage.SHIPPED:
         raise ActionRefused(
-            f"{job} is {job.get_state_display().lower()}; it can no longer be edited."
+            f"{job} is {job.get_stage_display().lower()}; it can no longer be edited."
         )
     if "customer_po" in changes:
         changes["customer_po"] = (changes["customer_po"] or "").strip()
@@ -563,6 +569,8 @@ def job_unrelease(*, user: AbstractBaseUser, job: Job, reason: str) -> Job:
     job = _lock(job)
     if job.state != JobState.RELEASED:
         raise ActionRefused(f"{job} is not released.")
+    if job.quantity_shipped:
+        raise ActionRefused(f"{job} has shipped parts; it stays released.")
     if job.operations.filter(status=OperationStatus.RUNNING).exists():
         raise ActionRefused(f"{job} has an operation running; pause it before unreleasing.")
     return _move_state(
@@ -577,9 +585,60 @@ def job_unrelease(*, user: AbstractBaseUser, job: Job, reason: str) -> Job:
 
 
 @transaction.atomic
-def job_mark_shipped(*, user: AbstractBaseUser, job: Job) -> Job:
+def job_ship(*, user: AbstractBaseUser, job: Job, quantity: int) -> Job:
+    """Ship `quantity` good parts of a job whose routing is done: one shipment of a full or
+    partial delivery. Never more than the good parts not yet shipped; the job's stage turns
+    "shipped" (jobs.derive) when every good part has gone."""
     shop = require_planner(user).shop
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise InvalidInput("Ship a whole number of parts, 1 or more.", field="quantity")
     job = _lock(job)
+    if job.state == JobState.CLOSED:
+        raise ActionRefused(f"{job} is closed.")
+    operations = list(job.operations.select_related("work_center").order_by("sequence", "id"))
+    if job.state != JobState.RELEASED or not operations or job.stage == JobStage.PLANNED:
+        raise ActionRefused(f"{job} can be shipped once every operation is done.")
+    if any(op.status != OperationStatus.DONE for op in operations):
+        raise ActionRefused(f"{job} can be shipped once every operation is done.")
+    good = good_quantity(operations)
+    left = good - job.quantity_shipped
+    if left <= 0:
+        raise ActionRefused(f"{job} has no good parts left to ship.")
+    if quantity > left:
+        raise InvalidInput(
+            f"Only {left:,} good part{'s' if left != 1 else ''} of {job} "
+            f"{'are' if left != 1 else 'is'} left to ship.",
+            field="quantity",
+        )
+    before = {"quantity_shipped": job.quantity_shipped, "stage": job.stage}
+    job.quantity_shipped += quantity
+    job.updated_at = timezone.now()
+    job.save(update_fields=["quantity_shipped", "updated_at"])
+    job_refresh_derived(job, operations=operations, count_blockers=False)
+    complete = job.stage == JobStage.SHIPPED
+    event_append(
+        shop=shop,
+        actor=user,
+        kind=EventKind.JOB_SHIPPED,
+        subject=job,
+        job=job,
+        summary=f"{job}: {quantity:,} shipped ({job.quantity_shipped:,} of {good:,} good)"
+        + ("; every good part has shipped" if complete else ""),
+        before=before,
+        after={
+            "quantity": quantity,
+            "quantity_shipped": job.quantity_shipped,
+            "good": good,
+            "stage": job.stage,
+        },
+    )
+    return job
+
+
+def job_mark_shipped(*, user: AbstractBaseUser, job: Job) -> Job:
+    """Ship every good part not yet shipped (the "Mark shipped" button)."""
+    require_planner(user)
+    job = Job.objects.get(pk=job.pk)
     if job.stage != JobStage.COMPLETE:
         raise ActionRefused(f"{job} can be marked shipped once every operation is done.")
     problems = ship_checks.problems(job)
@@ -588,14 +647,11 @@ def job_mark_shipped(*, user: AbstractBaseUser, job: Job) -> Job:
             f"{job} cannot be shipped yet: " + " ".join(problems),
             errors=[{"field": None, "message": problem} for problem in problems],
         )
-    return _move_state(
-        user=user,
-        shop=shop,
-        job=job,
-        to=JobState.SHIPPED,
-        kind=EventKind.JOB_SHIPPED,
-        summary=f"{job} shipped",
-    )
+    operations = list(job.operations.order_by("sequence", "id"))
+    left = good_quantity(operations) - job.quantity_shipped
+    if left <= 0:
+        raise ActionRefused(f"{job} has no good parts left to ship.")
+    return job_ship(user=user, job=job, quantity=left)
 
 
 @transaction.atomic
@@ -607,7 +663,7 @@ def job_close(*, user: AbstractBaseUser, job: Job, reason: str = "") -> Job:
     job = _lock(job)
     if job.state == JobState.CLOSED:
         raise ActionRefused(f"{job} is already closed.")
-    if job.state != JobState.SHIPPED and not reason:
+    if job.stage != JobStage.SHIPPED and not reason:
         raise InvalidInput("Say why an unshipped job is closed.", field="reason")
     return _move_state(
         user=user,

@@ -19,7 +19,14 @@ from shopdesk.jobs.models import Job, JobState, Operation, OperationStatus, Work
 from shopdesk.lib.db import for_update
 
 MAX_MINUTES = Decimal("100000")
-OPERATION_FIELDS = ("work_center", "name", "instructions", "setup_minutes", "run_minutes")
+OPERATION_FIELDS = (
+    "work_center",
+    "outside_vendor",
+    "name",
+    "instructions",
+    "setup_minutes",
+    "run_minutes",
+)
 
 
 def _minutes(value: Any, field: str) -> Decimal:
@@ -39,14 +46,38 @@ def _operation_values(shop: Shop, spec: dict[str, Any], *, partial: bool = False
         name = sorted(unknown)[0]
         raise InvalidInput(f"Unknown field: {name}.", field=name)
     values: dict[str, Any] = {}
-    if "work_center" in spec or not partial:
+    vendor = spec.get("outside_vendor")
+    vendor = vendor.strip() if isinstance(vendor, str) else vendor
+    if vendor:
+        # Outside: at a supplier, named here until the suppliers app exists. Exactly one of a
+        # work center and a supplier (the database checks it too).
+        if spec.get("work_center") is not None:
+            raise InvalidInput(
+                "An operation runs at a work center or at a supplier, not both.",
+                field="outside_vendor",
+            )
+        if not isinstance(vendor, str) or len(vendor) > 120:
+            raise InvalidInput(
+                "The supplier's name is at most 120 characters.", field="outside_vendor"
+            )
+        if "\x00" in vendor:
+            raise InvalidInput(
+                "The supplier's name contains a NUL character.", field="outside_vendor"
+            )
+        values["work_center"] = None
+        values["outside_vendor"] = vendor
+    elif "work_center" in spec or not partial:
         work_center = spec.get("work_center")
         if not isinstance(work_center, WorkCenter) or work_center.shop_id != shop.id:
-            raise InvalidInput("Choose a work center of this shop.", field="work_center")
+            raise InvalidInput(
+                "Choose a work center of this shop, or name the supplier for outside work.",
+                field="work_center",
+            )
         values["work_center"] = work_center
+        values["outside_vendor"] = ""
     if "name" in spec or not partial:
         name = (spec.get("name") or "").strip()
-        if not name and "work_center" in values:
+        if not name and values.get("work_center") is not None:
             name = values["work_center"].name
         if not name:
             raise InvalidInput("Name the operation.", field="name")
@@ -66,8 +97,10 @@ def _operation_values(shop: Shop, spec: dict[str, Any], *, partial: bool = False
 
 def _lock_job(job: Job) -> Job:
     job = for_update(Job.objects).get(pk=job.pk)
-    if job.state in (JobState.SHIPPED, JobState.CLOSED):
-        raise ActionRefused(f"{job} is {job.get_state_display().lower()}; its routing is final.")
+    if job.state == JobState.CLOSED or job.quantity_shipped:
+        # Once parts have shipped, the routing they were made by is the record.
+        label = job.get_state_display() if job.state == JobState.CLOSED else "shipped"
+        raise ActionRefused(f"{job} is {label.lower()}; its routing is final.")
     return job
 
 
@@ -108,8 +141,12 @@ def operation_add(
         kind=EventKind.OPERATION_ADDED,
         subject=operation,
         job=job,
-        summary=f"Operation {operation.sequence} {operation.name} at {operation.work_center} added",
-        after={"sequence": operation.sequence, "work_center": operation.work_center_id},
+        summary=f"Operation {operation.sequence} {operation.name} at {operation.where} added",
+        after={
+            "sequence": operation.sequence,
+            "work_center": operation.work_center_id,
+            "outside_vendor": operation.outside_vendor,
+        },
     )
     return operation
 
@@ -120,9 +157,17 @@ def operation_update(*, user: AbstractBaseUser, operation: Operation, **spec: An
     job = _lock_job(operation.job)
     operation = Operation.objects.select_related("work_center").get(pk=operation.pk)
     values = _operation_values(shop, spec, partial=True)
-    if operation.status == OperationStatus.DONE and "work_center" in values:
-        if values["work_center"].pk != operation.work_center_id:
+    if operation.status != OperationStatus.PENDING and "work_center" in values:
+        new_center = values["work_center"]
+        moved = (new_center.pk if new_center else None) != operation.work_center_id or values[
+            "outside_vendor"
+        ] != operation.outside_vendor
+        if moved and operation.status == OperationStatus.DONE:
             raise ActionRefused("A finished operation cannot move to another work center.")
+        if moved and operation.is_outside:
+            raise ActionRefused("Outside work that has been sent out keeps its supplier.")
+        if moved and new_center is None:
+            raise ActionRefused("An operation started at a work center is not sent outside.")
     also_save: tuple[str, ...] = ()
     if "work_center" in values and values["work_center"] != operation.work_center:
         # A supervisor's place in one work center's dispatch list means nothing at another.

@@ -140,8 +140,11 @@ def test_ship_a_complete_job(supervisor_client, released_job, operator):
     _finish_all(operator, released_job)
     response = supervisor_client.post(_url("ship"))
     assert response.status_code == 303
-    assert _state(released_job) == JobState.SHIPPED
+    # Shipped is derived: every good part has gone; the state stays released.
+    assert _state(released_job) == JobState.RELEASED
     assert released_job.stage == JobStage.SHIPPED
+    assert released_job.quantity_shipped == 100
+    assert not released_job.is_open
     # Double submit: refused, still one shipped event.
     assert supervisor_client.post(_url("ship")).status_code == 409
     assert Event.objects.filter(kind="job.shipped").count() == 1

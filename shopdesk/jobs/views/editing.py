@@ -27,6 +27,7 @@ from shopdesk.core.errors import ActionRefused, InvalidInput, ShopDeskError
 from shopdesk.core.models import Membership
 from shopdesk.jobs import services
 from shopdesk.jobs.forms import (
+    OUTSIDE,
     JobCreateForm,
     JobForm,
     OperationAddForm,
@@ -35,7 +36,7 @@ from shopdesk.jobs.forms import (
     WorkCenterForm,
     new_form_id,
 )
-from shopdesk.jobs.models import Job, JobState, Operation
+from shopdesk.jobs.models import Job, JobStage, JobState, Operation
 from shopdesk.jobs.selectors import (
     get_job_for,
     get_operation_for,
@@ -81,7 +82,7 @@ def _job_initial(job: Job) -> dict[str, Any]:
 
 
 def _is_final(job: Job) -> bool:
-    return job.state in (JobState.SHIPPED, JobState.CLOSED)
+    return job.state == JobState.CLOSED or job.stage == JobStage.SHIPPED
 
 
 # --- Creating a job ------------------------------------------------------------------------
@@ -283,7 +284,8 @@ def operation_edit(request: HttpRequest, number: str, op_id: int) -> HttpRespons
     operation = _operation_of(request, job, op_id)
     if request.method == "GET":
         initial = {
-            "work_center": operation.work_center_id,
+            "work_center": OUTSIDE if operation.is_outside else operation.work_center_id,
+            "outside_vendor": operation.outside_vendor,
             "name": operation.name,
             "setup_minutes": operation.setup_minutes,
             "run_minutes": operation.run_minutes,

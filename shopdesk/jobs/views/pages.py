@@ -28,6 +28,7 @@ from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.live_sections import live_sections
 from shopdesk.core.models import Membership, Shop
 from shopdesk.jobs import live, selectors, services
+from shopdesk.jobs.derive import available_at, good_quantity
 from shopdesk.jobs.labor import job_labor
 from shopdesk.jobs.list_filters import ALL_STAGES, ID_PATTERN
 from shopdesk.jobs.list_filters import customer_choices as _customer_choices
@@ -129,10 +130,17 @@ def _live_context(request: HttpRequest, job: Job) -> dict[str, Any]:
     now = timezone.now()
     today = timezone.localdate(now)
     routing: list[Operation] = job.routing
+    # Good parts out of the routing, and how many of them have shipped (the live head).
+    job.good_quantity = good_quantity(routing)
+    job.left_to_ship = max(job.good_quantity - job.quantity_shipped, 0)
     for op in routing:
         # A planned job's first operation is not "current": nothing is on the floor yet.
         op.is_current = job.state == JobState.RELEASED and op.pk == job.current_operation_id
         op.estimate_label = live.minutes_label(op.estimated_minutes)
+        op.outside_form = f"outside-{op.pk}"  # names the form an error reopens
+        if op.is_outside:
+            # What went out: what the operation before passed as good (the form's default).
+            op.sent_quantity = available_at(job, op, routing)
     for blocker in job.open_blockers + job.resolved_blockers:
         blocker.age_label = live.short_age(blocker.age)
     days_to_due = (job.due_date - today).days if job.due_date else None
@@ -144,6 +152,15 @@ def _live_context(request: HttpRequest, job: Job) -> dict[str, Any]:
         "open_notice": open_notice,
         "last_notice": job.notices[0] if job.notices else None,
         "routing": routing,
+        # The current operation when it is outside work: the status line names the supplier.
+        "outside_now": next(
+            (
+                op
+                for op in routing
+                if op.is_current and op.is_outside and job.stage == JobStage.IN_PRODUCTION
+            ),
+            None,
+        ),
         "now": now,
         "today": today,
         "days_late": live.days_late(job, today),
@@ -200,10 +217,10 @@ def _forms_context(request: HttpRequest, job: Job) -> dict[str, Any]:
         "can_override": services.can_override_gate(request.user),
         "material_choices": MaterialStatus.choices,
         "move_targets": (selectors.move_targets(job, job.revisions_in_play) if job.is_open else []),
-        "can_ship": job.stage == JobStage.COMPLETE,
-        "can_unrelease": job.state == JobState.RELEASED,
+        "can_ship": job.stage == JobStage.COMPLETE and job.quantity_shipped < job.good_quantity,
+        "can_unrelease": job.state == JobState.RELEASED and not job.quantity_shipped,
         "can_close": job.state != JobState.CLOSED,
-        "close_needs_reason": job.state != JobState.SHIPPED,
+        "close_needs_reason": job.stage != JobStage.SHIPPED,
         "newest_traveler": job.traveler_prints[0] if job.traveler_prints else None,
     }
 
@@ -401,12 +418,54 @@ def job_unrelease(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def job_ship(request: HttpRequest, number: str) -> HttpResponse:
+    """Ship `quantity` good parts (a partial shipment), or every good part left when no
+    quantity is posted (the "Mark shipped" of a whole delivery)."""
     job = get_job_for(_shop(request), number)
+    raw = _text(request, "quantity").strip()
     try:
-        services.job_mark_shipped(user=request.user, job=job)
+        if raw:
+            if not raw.isdigit() or len(raw) > 9:
+                raise InvalidInput("Ship a whole number of parts, 1 or more.", field="quantity")
+            job = services.job_ship(user=request.user, job=job, quantity=int(raw))
+        else:
+            job = services.job_mark_shipped(user=request.user, job=job)
     except ShopDeskError as error:
-        return _refused(request, job, error, form="ship")
-    return _done(request, job, f"{job} is marked shipped.")
+        return _refused(request, job, error, form="ship", values={"quantity": raw})
+    if job.stage == JobStage.SHIPPED:
+        return _done(request, job, f"{job} is shipped: all {job.quantity_shipped:,} good parts.")
+    return _done(request, job, f"{job}: {job.quantity_shipped:,} good parts shipped so far.")
+
+
+@login_required
+@require_POST
+def operation_send_out(request: HttpRequest, number: str, operation_id: int) -> HttpResponse:
+    """Outside work: the parts went to the supplier."""
+    operation = selectors.get_operation_on_job(_shop(request), number, operation_id)
+    job = operation.job
+    try:
+        services.operation_send_out(user=request.user, operation=operation)
+    except ShopDeskError as error:
+        return _refused(request, job, error, form=f"outside-{operation.pk}")
+    return _done(request, job, f"Op {operation.sequence} {operation.name} is at the supplier.")
+
+
+@login_required
+@require_POST
+def operation_receive(request: HttpRequest, number: str, operation_id: int) -> HttpResponse:
+    """Outside work: the parts came back, with how many good and scrapped."""
+    operation = selectors.get_operation_on_job(_shop(request), number, operation_id)
+    job = operation.job
+    values = {name: _text(request, name).strip() for name in ("qty_good", "qty_scrap")}
+    try:
+        quantities = {}
+        for name, raw in values.items():
+            if raw and (not raw.isdigit() or len(raw) > 9):
+                raise InvalidInput("Quantities are whole numbers, 0 or more.", field=name)
+            quantities[name] = int(raw or 0)
+        services.operation_receive(user=request.user, operation=operation, **quantities)
+    except ShopDeskError as error:
+        return _refused(request, job, error, form=f"outside-{operation.pk}", values=values)
+    return _done(request, job, f"Op {operation.sequence} {operation.name} is received back.")
 
 
 @login_required
