@@ -319,6 +319,7 @@ SHOWN_ROW_FIELDS = (
     "job__current_operation__id",
     "job__current_operation__sequence",
     "job__current_operation__name",
+    "job__current_operation__status",
     "job__current_operation__work_center_id",
     "job__current_operation__work_center__id",
     "job__current_operation__work_center__name",
@@ -515,10 +516,12 @@ def _waiting_for(job: Job, blocker_kinds: list[str]) -> str:
     if job.open_blocker_count:
         return "Blocked: " + (", ".join(blocker_kinds) or "open blocker")
     current = job.current_operation
-    if current is None:
-        return "An earlier operation"
-    if current.is_outside:
+    if current is not None and current.is_outside:
         return f"Op {current.sequence} {current.name} at {current.outside_vendor} (outside)"
+    if current is None or current.status != OperationStatus.PENDING:
+        # The job's current operation has started (this one may overlap it once the ones
+        # between have): what it waits for is a later one, not yet started.
+        return "An earlier operation, not yet started"
     return f"Op {current.sequence} {current.name} at {current.work_center}"
 
 

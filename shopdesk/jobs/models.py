@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 
@@ -352,18 +352,23 @@ def operation_is_ready(*, status: str, open_blockers: int, earlier_pending: bool
     return status == OperationStatus.PENDING and not earlier_pending
 
 
-def earlier_operation_pending(prefix: str = "") -> Exists:
+def earlier_operation_pending(prefix: str = "") -> Case:
     """True for an operation row that has an earlier operation on its job not yet started, or
     one done outside whose parts are not back (`Operation.holds_later_operations`): the
     database's side of `operation_is_ready`. `prefix` reaches the operation from another
-    model ("operations__" from a work center)."""
-    return Exists(
-        Operation.objects.filter(
-            Q(status=OperationStatus.PENDING)
-            | (Q(work_center__isnull=True) & ~Q(status=OperationStatus.DONE)),
-            job_id=OuterRef(f"{prefix}job_id"),
-            sequence__lt=OuterRef(f"{prefix}sequence"),
-        )
+    model ("operations__" from a work center). The job's current operation (its first not
+    done) has none, which the stored job row says without looking at the routing."""
+    return Case(
+        When(Q(**{f"{prefix}job__current_operation_id": F(f"{prefix}id")}), then=Value(False)),
+        default=Exists(
+            Operation.objects.filter(
+                Q(status=OperationStatus.PENDING)
+                | (Q(work_center__isnull=True) & ~Q(status=OperationStatus.DONE)),
+                job_id=OuterRef(f"{prefix}job_id"),
+                sequence__lt=OuterRef(f"{prefix}sequence"),
+            )
+        ),
+        output_field=models.BooleanField(),
     )
 
 

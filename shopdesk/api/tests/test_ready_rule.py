@@ -49,6 +49,14 @@ def test_an_overlapping_operation_is_ready_in_every_dispatch_list(
     assert (api["ready_count"], api["upcoming_count"]) == (1, 0)
     api = supervisor_api.get(f"/api/v1/work-centers/{inspection_center.pk}/dispatch").json()
     assert (api["ready_count"], api["upcoming_count"]) == (0, 1)
+    # Op 3 waits for op 2, not for op 1, which runs already.
+    for listing in (
+        dispatch.dispatch_list(shop, inspection_center),
+        dispatch.dispatch_list(shop, inspection_center, limit=5),
+    ):
+        assert [row.waiting_for for row in listing.upcoming] == [
+            "An earlier operation, not yet started"
+        ]
 
 
 def test_the_floor_starts_what_the_lists_call_ready_and_refuses_the_rest(operator, op1_running):

@@ -11,6 +11,7 @@ from shopdesk.core.errors import InvalidInput
 from shopdesk.core.services import reason_clean
 from shopdesk.jobs import services
 from shopdesk.jobs.models import Blocker, Job, JobState
+from shopdesk.jobs.tests.test_job_actions import _finish_all
 
 # action: (page url name, page fields, API path, API field, longest reason, what blank says)
 ACTIONS = {
@@ -141,10 +142,10 @@ def test_a_good_reason_is_kept_trimmed_and_whole(
 
 
 def test_closing_a_shipped_job_needs_no_reason_on_either_side(
-    supervisor, supervisor_api, planned_job
+    supervisor, operator, supervisor_api, released_job
 ):
-    job = services.job_release(user=supervisor, job=planned_job)
-    Job.objects.filter(pk=job.pk).update(state=JobState.SHIPPED)
+    _finish_all(operator, released_job)
+    services.job_mark_shipped(user=supervisor, job=released_job)
     response = supervisor_api.post("/api/v1/jobs/J-1001/close", {})
     assert response.status_code == 200, response.json()
     assert response.json()["stage"] == "closed"

@@ -100,8 +100,8 @@ def _refuse_unless_ready(
         return
     if waiting is not None and waiting.is_outside:
         raise ActionRefused(
-            f"{label} is not ready: op {waiting.sequence} {waiting.name} is done at "
-            f"{waiting.outside_vendor} and its parts are not back yet."
+            f"{label} is not ready: op {waiting.sequence} {waiting.name} is at "
+            f"{waiting.outside_vendor} and not received back yet."
         )
     if waiting is not None:
         raise ActionRefused(

@@ -25,6 +25,7 @@ def test_an_operator_gets_the_table_without_pause_for_everyone(operator_client, 
         "pending": {"mine": ["start"], "others": ["start"]},
         "running": {"mine": ["pause", "finish"], "others": ["join", "finish"]},
         "paused": {"mine": ["start", "finish"], "others": ["start", "finish"]},
+        "at_supplier": {"mine": [], "others": []},
         "done": {"mine": [], "others": []},
     }
 

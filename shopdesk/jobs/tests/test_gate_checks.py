@@ -12,7 +12,7 @@ from django.urls import reverse
 from shopdesk.core.errors import ActionRefused
 from shopdesk.core.gates import CheckRegistry, release_checks, ship_checks
 from shopdesk.jobs import services
-from shopdesk.jobs.models import JobState
+from shopdesk.jobs.models import JobStage, JobState
 from shopdesk.jobs.tests.test_job_actions import _finish_all
 from shopdesk.parts.gate_checks import released_drawing_check
 
@@ -93,7 +93,7 @@ def test_a_registered_ship_check_stops_the_shipment(
 def test_without_ship_checks_a_complete_job_ships(supervisor, operator, released_job):
     _finish_all(operator, released_job)
     released_job.refresh_from_db()
-    assert services.job_mark_shipped(user=supervisor, job=released_job).state == JobState.SHIPPED
+    assert services.job_mark_shipped(user=supervisor, job=released_job).stage == JobStage.SHIPPED
 
 
 def test_a_check_name_is_taken_once():

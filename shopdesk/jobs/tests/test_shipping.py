@@ -133,7 +133,7 @@ def test_the_live_page_shows_the_shipped_quantity(supervisor_client, complete_jo
 def test_a_job_shipped_before_quantities_keeps_its_stage(complete_job):
     """The data migration: a job in the old "shipped" state shipped all its good parts."""
     migration = importlib.import_module(
-        "shopdesk.jobs.migrations.0008_outside_operations_and_shipped_quantity"
+        "shopdesk.jobs.migrations.0009_outside_operations_and_shipped_quantity"
     )
     Job.objects.filter(pk=complete_job.pk).update(state="shipped", stage="shipped", is_open=False)
     migration.shipped_state_to_quantity(apps, None)
