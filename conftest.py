@@ -15,6 +15,14 @@ from django.test import Client
 from django.utils import timezone
 
 from shopdesk.core.models import Role
+
+# Every app's API tests use the personas' API clients.
+from shopdesk.core.tests.api_clients import (  # noqa: F401
+    anonymous_api,
+    operator_api,
+    outsider_api,
+    supervisor_api,
+)
 from shopdesk.core.tests.factories import (
     CustomerFactory,
     DocumentFactory,

@@ -319,7 +319,7 @@ def floor_scenarios(shop: Any, office: Any, runs: int) -> list[Result]:
 
 
 def heavy_scenarios(shop: Any, supervisor: Any) -> list[Result]:
-    """Issue 3's upload and batch printing: each a few timed runs, not thirty."""
+    """Uploading part files and printing traveler batches: each a few timed runs, not thirty."""
     results = []
     from bench import documents
     from bench import imports as import_bench  # 5,000 jobs with routings: dry run + import

@@ -93,9 +93,12 @@ INSTALLED_APPS = [
     "shopdesk.customers",
     "shopdesk.parts",
     "shopdesk.jobs",
+    "shopdesk.floor",
+    "shopdesk.dispatch",
     "shopdesk.imports",
     "shopdesk.travelers",
     "shopdesk.api",
+    "shopdesk.demo",
 ]
 
 MIDDLEWARE = [
@@ -108,7 +111,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "shopdesk.core.middleware.KioskIdleMiddleware",  # issue 4: kiosk idle sign-out
+    "shopdesk.floor.middleware.KioskIdleMiddleware",
     "shopdesk.core.middleware.ShopMiddleware",
     # NUL characters in paths, query strings, forms and API bodies; lock conflicts as a 503.
     "shopdesk.core.guards.NulCharacterMiddleware",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from ninja import NinjaAPI, Swagger
 
 from shopdesk.api.auth import ApiTokenAuth, SessionAuth
-from shopdesk.api.errors import install_error_handlers
+from shopdesk.core.api_errors import install_error_handlers
 from shopdesk.customers.api import router as customers_router
+from shopdesk.dispatch.api import router as dispatch_router
+from shopdesk.floor.api import router as floor_router
+from shopdesk.floor.api_labor import router as labor_router
 from shopdesk.imports.api import router as imports_router
 from shopdesk.jobs.api import router as jobs_router
-from shopdesk.jobs.api_dispatch import router as dispatch_router
-from shopdesk.jobs.api_labor import router as labor_router
 from shopdesk.parts.api import router as parts_router
 from shopdesk.travelers.api import router as travelers_router
 
@@ -38,8 +39,9 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 api.add_router("", jobs_router)
+api.add_router("", floor_router)
 api.add_router("", dispatch_router)
-api.add_router("", labor_router)  # issue 4: labor entries
+api.add_router("", labor_router)
 api.add_router("", travelers_router)
 api.add_router("", customers_router)
 api.add_router("", parts_router)

@@ -37,7 +37,7 @@ def _is_api(request: HttpRequest) -> bool:
 
 
 def api_error(status: int, detail: str, field: str | None = None) -> JsonResponse:
-    """The API's error body (see shopdesk.api.errors) for answers given before the API runs."""
+    """The API's error body (see shopdesk.core.api_errors) for answers given before the API runs."""
     errors = [{"field": field, "message": detail}] if field is not None else []
     shown = f"{field}: {detail}" if field is not None else detail
     return JsonResponse({"detail": shown, "errors": errors}, status=status)

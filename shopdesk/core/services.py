@@ -23,8 +23,6 @@ from shopdesk.lib.db import for_update
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-    from shopdesk.jobs.models import Job
-
 
 def event_append(
     *,
@@ -33,7 +31,7 @@ def event_append(
     kind: str,
     subject: Any,
     summary: str,
-    job: Job | None = None,
+    job: models.Model | None = None,  # the job the change belongs to; core does not import jobs
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Event:
@@ -115,7 +113,7 @@ def api_token_revoke(*, user: AbstractBaseUser, token: ApiToken) -> ApiToken:
     return token
 
 
-# --- Kiosk badges (issue 4): a badge number and PIN per person, set by a supervisor ---------
+# --- Kiosk badges: a badge number and PIN per person, set by a supervisor ------------------
 
 BADGE_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
@@ -290,7 +288,7 @@ def model_update(
     changes: dict[str, Any],
     kind: str,
     summary: str | Callable[[list[str]], str],
-    job: Job | None = None,
+    job: models.Model | None = None,
     also_save: tuple[str, ...] = (),
 ) -> list[str]:
     """Set `changes` on `instance`, save the fields whose value differs and append one event

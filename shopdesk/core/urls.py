@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shopdesk.core import kiosk, people, views
+from shopdesk.core import people, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,13 +21,6 @@ urlpatterns = [
     ),
     path("password-reset/complete/", views.password_reset_complete, name="password_reset_complete"),
     path("healthz", views.healthz, name="healthz"),
-    # Operator kiosk and kiosk badges (issue 4)
-    path("kiosk/", kiosk.kiosk_home, name="kiosk"),
-    path("kiosk/setup/", kiosk.kiosk_setup, name="kiosk_setup"),
-    path("kiosk/sign-in/", kiosk.kiosk_sign_in, name="kiosk_sign_in"),
-    path("kiosk/sign-out/", kiosk.kiosk_sign_out, name="kiosk_sign_out"),
-    path("kiosk/work-centers/", kiosk.kiosk_work_centers, name="kiosk_work_centers"),
-    path("kiosk/work-centers/<int:pk>/", kiosk.kiosk_queue, name="kiosk_queue"),
     path("people/", people.people_list, name="people"),
     path("people/<int:membership_id>/badge/", people.person_badge, name="person_badge"),
     path("people/floor-settings/", people.floor_settings, name="floor_settings"),

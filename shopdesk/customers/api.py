@@ -7,12 +7,11 @@ import datetime
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from shopdesk.api.errors import error_responses
-from shopdesk.api.lookups import customer_for
-from shopdesk.api.schemas import DbId, InSchema, PageQuery, SearchText, paginate, text
+from shopdesk.core.api_errors import error_responses
 from shopdesk.customers import services
 from shopdesk.customers.models import Customer
-from shopdesk.customers.selectors import customer_matching
+from shopdesk.customers.selectors import customer_matching, get_customer_for
+from shopdesk.lib.schemas import DbId, InSchema, PageQuery, SearchText, paginate, text
 
 router = Router(tags=["customers"])
 
@@ -71,12 +70,12 @@ def customer_create(request: HttpRequest, payload: CustomerIn) -> Status[Custome
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, **error_responses(404)})
 def customer_get(request: HttpRequest, customer_id: DbId) -> Customer:
-    return customer_for(request.shop, customer_id)
+    return get_customer_for(request.shop, customer_id)
 
 
 @router.patch("/customers/{customer_id}", response={200: CustomerOut, **error_responses(403, 404)})
 def customer_update(request: HttpRequest, customer_id: DbId, payload: CustomerPatch) -> Customer:
-    customer = customer_for(request.shop, customer_id)
+    customer = get_customer_for(request.shop, customer_id)
     changes = payload.dict(exclude_unset=True)
     if not changes:
         return customer

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
 
+from shopdesk.core.errors import InvalidInput
 from shopdesk.core.models import Shop
 from shopdesk.customers.models import Customer
-from shopdesk.jobs.models import Job
 
 
 def get_customer_for(shop: Shop, customer_id: int | str) -> Customer:
     """The shop's customer; 404 for another shop's id or anything that is not an id."""
     try:
         return Customer.objects.get(pk=customer_id, shop=shop)
-    except (Customer.DoesNotExist, ValueError, TypeError) as exc:
+    except (Customer.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404("No such customer.") from exc
+
+
+def customer_field(shop: Shop, customer_id: int | None, field: str = "customer") -> Customer | None:
+    """The shop's customer named inside a request body; a 422 naming the field if it is not."""
+    if customer_id is None:
+        return None
+    try:
+        return Customer.objects.get(pk=customer_id, shop=shop)
+    except (Customer.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise InvalidInput("No such customer in this shop.", field=field) from exc
 
 
 def customer_matching(q: str) -> Q:
@@ -34,9 +44,16 @@ def customer_list(shop: Shop, *, q: str = "") -> QuerySet[Customer]:
     return customers.filter(customer_matching(q)).order_by("name", "pk")
 
 
-def customer_recent_jobs(customer: Customer, *, limit: int = 25) -> list[Job]:
+def customer_parts(customer: Customer) -> list[Model]:
+    # Parts point at customers and sit above them: reached through that relation.
+    return list(customer.parts.filter(shop_id=customer.shop_id).order_by("number"))
+
+
+def customer_recent_jobs(customer: Customer, *, limit: int = 25) -> list[Model]:
+    # Jobs point at customers; customers sit below jobs, so they are reached through that
+    # relation rather than by importing the jobs app.
     return list(
-        Job.objects.filter(shop_id=customer.shop_id, customer=customer)
+        customer.jobs.filter(shop_id=customer.shop_id)
         .select_related("part", "current_work_center")
         .order_by("-created_at", "-number")[:limit]
     )

@@ -20,8 +20,7 @@ from shopdesk.customers import services
 from shopdesk.customers.forms import ContactForm, CustomerForm
 from shopdesk.customers.models import Customer
 from shopdesk.customers.selectors import customer_list as select_customers
-from shopdesk.customers.selectors import customer_recent_jobs, get_customer_for
-from shopdesk.parts.models import Part
+from shopdesk.customers.selectors import customer_parts, customer_recent_jobs, get_customer_for
 
 PAGE_SIZE = 50
 SEARCH_MAX_LENGTH = 100
@@ -89,7 +88,7 @@ def _render_detail(
         "customer": customer,
         "contacts": list(customer.contacts.order_by("name", "pk")),
         "jobs": customer_recent_jobs(customer),
-        "parts": list(Part.objects.filter(shop=request.shop, customer=customer).order_by("number")),
+        "parts": customer_parts(customer),
         "contact_form": contact_form or ContactForm(),
         "nav": "customers",
     }

@@ -10,8 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from shopdesk.api.errors import ErrorOut, error_responses
-from shopdesk.api.schemas import DbId, SearchText, text
+from shopdesk.core.api_errors import ErrorOut, error_responses
 from shopdesk.core.errors import InvalidInput
 from shopdesk.imports import exports, templates
 from shopdesk.imports.kinds import KINDS
@@ -19,6 +18,7 @@ from shopdesk.imports.readers import MAX_FILE_BYTES, FileTooLarge
 from shopdesk.imports.services import ImportReport, import_file
 from shopdesk.jobs import labor, selectors
 from shopdesk.jobs.models import JobStage
+from shopdesk.lib.schemas import DbId, SearchText, text
 
 router = Router(tags=["imports"])
 

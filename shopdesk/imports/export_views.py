@@ -14,7 +14,7 @@ from shopdesk.core.errors import InvalidInput
 from shopdesk.core.models import Shop
 from shopdesk.imports import exports
 from shopdesk.jobs import labor, selectors
-from shopdesk.jobs.views import pages
+from shopdesk.jobs.list_filters import customer_choices, job_list_filters
 
 FORMATS = ("csv", "xlsx")
 TRUE = frozenset({"1", "true", "yes", "on"})
@@ -80,9 +80,9 @@ def _whole(request: HttpRequest, name: str) -> int | None:
 def export_jobs(request: HttpRequest, fmt: str) -> HttpResponse:
     """The job list's rows, filtered as the job list filters them (the same query string)."""
     shop = _shop(request, fmt)
-    customers = pages._customer_choices(shop)
+    customers = customer_choices(shop)
     work_centers = list(selectors.work_centers_for(shop, active_only=False))
-    filters = pages._list_filters(request, customers, work_centers)
+    filters = job_list_filters(request, customers, work_centers)
     return exports.jobs(shop, filters).response(fmt)
 
 

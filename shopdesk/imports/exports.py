@@ -13,8 +13,9 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from shopdesk.core.models import Shop
+from shopdesk.dispatch import selectors as dispatch
 from shopdesk.imports.sheets import table_response
-from shopdesk.jobs import dispatch, labor, live, selectors
+from shopdesk.jobs import labor, live, selectors
 from shopdesk.jobs.models import WorkCenter
 
 # A spreadsheet beyond this many rows is not read by a person; the API pages the rest.

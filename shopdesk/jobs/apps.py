@@ -7,9 +7,10 @@ class JobsConfig(AppConfig):
 
     def ready(self) -> None:
         from shopdesk.core.gates import release_checks
-        from shopdesk.core.live_sections import live_sections
-        from shopdesk.jobs.sections import floor_notes_section
         from shopdesk.jobs.services.jobs import job_ready_check
+        from shopdesk.jobs.services.notices import notices_on_revision_released
+        from shopdesk.parts.services.revisions import revision_released
 
         release_checks.register("jobs.ready", job_ready_check, order=20)
-        live_sections.register(floor_notes_section)
+        # Releasing a part's revision gives every open job on an older one a notice of change.
+        revision_released.subscribe(notices_on_revision_released)

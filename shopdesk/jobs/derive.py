@@ -166,3 +166,12 @@ WORK_LEFT_FIELDS = (
     "qty_good",
     "qty_scrap",
 )
+
+
+def available_at(job: Job, operation: Operation, ordered: list[Operation]) -> int:
+    """Parts that can be reported at this operation: what the previous one passed as good."""
+    quantity = job.quantity or 0
+    previous = [op for op in ordered if op.sequence < operation.sequence]
+    if previous and previous[-1].status == OperationStatus.DONE:
+        return previous[-1].qty_good
+    return quantity

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from shopdesk.jobs.views import dispatch, editing, floor, pages
-from shopdesk.travelers import views as traveler_views
+from shopdesk.jobs.views import editing, pages
 
+# Mounted by the project's urls under /jobs/ in the "jobs" namespace, together with the dispatch
+# lists and the floor's and travelers' pages of a job (their fixed paths first): one set of names
+# and paths, whichever app serves them.
 app_name = "jobs"
 urlpatterns = [
     path("", pages.job_list, name="list"),
@@ -11,17 +13,6 @@ urlpatterns = [
     path("work-centers/new/", editing.work_center_create, name="work_center_create"),
     path("work-centers/<int:pk>/edit/", editing.work_center_edit, name="work_center_edit"),
     path("blockers/<int:blocker_id>/resolve/", pages.blocker_resolve, name="blocker_resolve"),
-    path("work-centers/<int:pk>/dispatch/", dispatch.dispatch_page, name="dispatch"),
-    path(
-        "work-centers/<int:pk>/dispatch/<int:op_id>/move/",
-        dispatch.dispatch_move,
-        name="dispatch_move",
-    ),
-    path("work-centers/<int:pk>/dispatch/reset/", dispatch.dispatch_reset, name="dispatch_reset"),
-    path("board/", dispatch.board, name="board"),
-    path("dashboard/", dispatch.dashboard, name="dashboard"),
-    path("scan/", floor.scan_page, name="scan"),
-    path("floor-sw.js", floor.floor_service_worker, name="floor_sw"),
     path("<str:number>/", pages.job_detail, name="detail"),
     path("<str:number>/edit/", editing.job_edit, name="edit"),
     path("<str:number>/routing/add/", editing.operation_add, name="operation_add"),
@@ -46,24 +37,9 @@ urlpatterns = [
         name="operation_receive",
     ),
     path("<str:number>/close/", pages.job_close, name="close"),
-    # Released files (issue 3): material status, moving revisions, notices of change.
     path("<str:number>/material/", pages.job_material, name="material"),
     path("<str:number>/move-revision/", pages.job_move_revision, name="move_revision"),
     path("notices/<int:notice_id>/confirm/", pages.notice_confirm, name="notice_confirm"),
     path("notices/<int:notice_id>/dismiss/", pages.notice_dismiss, name="notice_dismiss"),
     path("<str:number>/blockers/new/", pages.blocker_raise, name="blocker_raise"),
-    path("<str:number>/floor/", floor.floor_page, name="floor"),
-    path("<str:number>/floor/action/", floor.floor_action, name="floor_action"),
-    path("<str:number>/floor/blocker/", floor.floor_blocker, name="floor_blocker"),
-    path("<str:number>/travelers/print/", traveler_views.traveler_print, name="traveler_print"),
-    path(
-        "<str:number>/travelers/<int:traveler_id>.pdf",
-        traveler_views.traveler_pdf,
-        name="traveler_pdf",
-    ),
-    path(
-        "<str:number>/travelers/<int:traveler_id>/revoke/",
-        traveler_views.traveler_revoke,
-        name="traveler_revoke",
-    ),
 ]

@@ -8,9 +8,10 @@ import datetime
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
-from shopdesk.api.errors import error_responses
-from shopdesk.api.lookups import customer_field, part_for
-from shopdesk.api.schemas import (
+from shopdesk.core.api_errors import error_responses
+from shopdesk.core.errors import InvalidInput
+from shopdesk.customers.selectors import customer_field
+from shopdesk.lib.schemas import (
     CustomerRefOut,
     DbId,
     DocumentFieldsOut,
@@ -21,11 +22,10 @@ from shopdesk.api.schemas import (
     paginate,
     text,
 )
-from shopdesk.core.errors import InvalidInput
 from shopdesk.parts import files, selectors, services
 from shopdesk.parts.files import kind_for_name
 from shopdesk.parts.models import Document, DocumentKind, Part, PartRevision
-from shopdesk.parts.views import file_response
+from shopdesk.parts.selectors import get_part_for
 
 router = Router(tags=["parts"])
 
@@ -90,12 +90,12 @@ def part_create(request: HttpRequest, payload: PartIn) -> Status[Part]:
 
 @router.get("/parts/{part_id}", response={200: PartOut, **error_responses(404)})
 def part_get(request: HttpRequest, part_id: DbId) -> Part:
-    return part_for(request.shop, part_id)
+    return get_part_for(request.shop, part_id)
 
 
 @router.patch("/parts/{part_id}", response={200: PartOut, **error_responses(403, 404)})
 def part_update(request: HttpRequest, part_id: DbId, payload: PartPatch) -> Part:
-    part = part_for(request.shop, part_id)
+    part = get_part_for(request.shop, part_id)
     changes = payload.dict(exclude_unset=True)
     if not changes:
         return part
@@ -142,7 +142,7 @@ def _revision_out(revision: PartRevision) -> PartRevision:
 )
 def revision_list(request: HttpRequest, part_id: DbId) -> list[PartRevision]:
     """The part's revisions, newest first."""
-    part = part_for(request.shop, part_id)
+    part = get_part_for(request.shop, part_id)
     return list(selectors.part_revisions(part))
 
 
@@ -154,7 +154,7 @@ def revision_create(
     request: HttpRequest, part_id: DbId, payload: RevisionIn
 ) -> Status[PartRevision]:
     """Add a draft revision. Upload its documents, then release it."""
-    part = part_for(request.shop, part_id)
+    part = get_part_for(request.shop, part_id)
     revision = services.revision_create(
         user=request.user, part=part, code=payload.code, note=payload.note
     )
@@ -168,7 +168,7 @@ def revision_create(
 def revision_release(request: HttpRequest, part_id: DbId, revision_id: DbId) -> PartRevision:
     """Release a draft revision: the one released before is superseded and every open job on
     an older revision gets a notice of change."""
-    part = part_for(request.shop, part_id)
+    part = get_part_for(request.shop, part_id)
     revision = selectors.get_revision_for(request.shop, revision_id, part=part)
     return _revision_out(services.revision_release(user=request.user, revision=revision))
 
@@ -224,7 +224,7 @@ def document_list(
     request: HttpRequest, part_id: DbId, revision_id: DbId, filters: Query[DocumentQuery]
 ) -> list[Document]:
     """The revision's current documents, newest first (with `history=true`, every version)."""
-    part = part_for(request.shop, part_id)
+    part = get_part_for(request.shop, part_id)
     revision = selectors.get_revision_for(request.shop, revision_id, part=part)
     documents = Document.objects.filter(shop=request.shop, revision=revision).select_related(
         "stored", "revision", "uploaded_by"
@@ -250,7 +250,7 @@ def document_upload(
     specification, customer_po, other, or `auto` (by extension). With `replaces`, the
     upload becomes the next version of that document of the same revision. Identical content
     is stored once per shop: look it up first with `GET /documents/by-sha256/{sha256}`."""
-    part = part_for(request.shop, part_id)
+    part = get_part_for(request.shop, part_id)
     revision = selectors.get_revision_for(request.shop, revision_id, part=part)
     old = None
     if replaces is not None:
@@ -295,4 +295,4 @@ def document_get(request: HttpRequest, document_id: DbId) -> Document:
 def document_file(request: HttpRequest, document_id: DbId) -> HttpResponse:
     """The document's file, streamed. 410 when the stored file is missing on the server (a
     database restored without its files)."""
-    return file_response(selectors.get_document_for(request.shop, document_id))
+    return files.file_response(selectors.get_document_for(request.shop, document_id))

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
+from shopdesk.core.errors import InvalidInput
 from shopdesk.core.models import Shop
-from shopdesk.jobs.models import Job
 from shopdesk.parts.models import Document, Part, PartRevision, RevisionStatus
 
 SHA256_LENGTH = 64
@@ -30,6 +30,22 @@ def get_part_for(shop: Shop, part_id: int | str) -> Part:
         return Part.objects.select_related("customer").get(pk=_id(part_id), shop=shop)
     except (Part.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such part.") from exc
+
+
+def part_field(shop: Shop, part_id: int | None, field: str = "part") -> Part | None:
+    """The shop's part named inside a request body; a 422 naming the field if it is not."""
+    if part_id is None:
+        return None
+    try:
+        return Part.objects.get(pk=part_id, shop=shop)
+    except (Part.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise InvalidInput("No such part in this shop.", field=field) from exc
+
+
+def _jobs() -> QuerySet:
+    # Jobs point at parts; parts sit below jobs, so they are reached through that relation
+    # rather than by importing the jobs app.
+    return Part.jobs.rel.related_model.objects.all()
 
 
 def get_revision_for(
@@ -95,9 +111,10 @@ def part_list(shop: Shop, *, q: str = "", customer_id: int | None = None) -> Que
     return parts.order_by("number", "pk")
 
 
-def part_jobs(part: Part, *, limit: int = 50) -> list[Job]:
+def part_jobs(part: Part, *, limit: int = 50) -> list[Model]:
     return list(
-        Job.objects.filter(shop_id=part.shop_id, part=part)
+        _jobs()
+        .filter(shop_id=part.shop_id, part=part)
         .select_related("customer", "current_work_center", "part_revision")
         .order_by("-created_at", "-number")[:limit]
     )
@@ -177,7 +194,8 @@ def part_revision_files(part: Part) -> list[RevisionFiles]:
         if row is not None:
             row.documents.append(doc)
     open_jobs = (
-        Job.objects.filter(shop_id=part.shop_id, part=part, is_open=True)
+        _jobs()
+        .filter(shop_id=part.shop_id, part=part, is_open=True)
         .exclude(part_revision__isnull=True)
         .values_list("part_revision_id")
         .annotate(count=Count("pk"))
@@ -190,10 +208,11 @@ def part_revision_files(part: Part) -> list[RevisionFiles]:
     return revisions
 
 
-def open_jobs_needing_notice(revision: PartRevision) -> list[Job]:
+def open_jobs_needing_notice(revision: PartRevision) -> list[Model]:
     """Open jobs of the part that are on another revision: they get a notice if it is released."""
     return list(
-        Job.objects.filter(shop_id=revision.shop_id, part_id=revision.part_id, is_open=True)
+        _jobs()
+        .filter(shop_id=revision.shop_id, part_id=revision.part_id, is_open=True)
         .exclude(part_revision__isnull=True)
         .exclude(part_revision=revision)
         .select_related("part_revision", "customer")

@@ -13,13 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shopdesk.core.errors import FileMissing, InvalidInput, ShopDeskError
+from shopdesk.core.pages import file_missing_page
 from shopdesk.customers.models import Customer
 from shopdesk.parts import files, services
 from shopdesk.parts.files import kind_for_name
@@ -372,34 +373,6 @@ def document_replace(request: HttpRequest, document_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("parts:detail", args=[part.pk]), status=303)
 
 
-def file_response(document: Document) -> FileResponse:
-    """The stored file of a document, streamed, with headers that keep a hostile file harmless:
-    the sniffed type, nosniff, a sandboxing CSP, private caching, and `inline` only for PDFs
-    and images (which the browser previews). FileMissing when the file is not on disk."""
-    stored = document.stored
-    inline = stored.content_type in files.INLINE_TYPES
-    opened = files.open_stored(stored.blob, what=f"{document.name} v{document.version}")
-    response = FileResponse(opened, content_type=stored.content_type)
-    response["Content-Length"] = str(stored.size)
-    response["Content-Disposition"] = files.content_disposition(document.name, inline=inline)
-    response["X-Content-Type-Options"] = "nosniff"
-    if stored.content_type == files.PDF:
-        # Chromium refuses to run its PDF viewer in a sandboxed document, so a PDF gets the
-        # strictest policy that still previews: no scripts of the page, no plugins but itself.
-        response["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-            "object-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
-        )
-    else:
-        response["Content-Security-Policy"] = (
-            "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
-            "frame-ancestors 'self'"
-        )
-    response["Cache-Control"] = "private, max-age=300"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
-
-
 @login_required
 @require_GET
 def document_file(request: HttpRequest, document_id: int) -> HttpResponse:
@@ -409,7 +382,7 @@ def document_file(request: HttpRequest, document_id: int) -> HttpResponse:
         raise PermissionDenied("This account does not belong to a shop.")
     document = get_document_for(request.shop, document_id)
     try:
-        return file_response(document)
+        return files.file_response(document)
     except FileMissing as missing:
         return file_missing_page(
             request,
@@ -417,21 +390,3 @@ def document_file(request: HttpRequest, document_id: int) -> HttpResponse:
             back_url=reverse("parts:detail", args=[document.revision.part_id]),
             back_label="Back to the part",
         )
-
-
-def file_missing_page(
-    request: HttpRequest, missing: FileMissing, *, back_url: str, back_label: str
-) -> HttpResponse:
-    """The page a download answers when the stored file is gone: what happened, what to do."""
-    return render(
-        request,
-        "error.html",
-        {
-            "status": missing.status,
-            "title": "File missing",
-            "message": missing.message,
-            "back_url": back_url,
-            "back_label": back_label,
-        },
-        status=missing.status,
-    )

@@ -11,11 +11,11 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
-from shopdesk.api.errors import error_responses
-from shopdesk.api.schemas import InSchema, text
+from shopdesk.core.api_errors import error_responses
 from shopdesk.core.errors import ActionRefused, NotFound
 from shopdesk.core.permissions import require_planner
 from shopdesk.jobs.selectors import get_job_for
+from shopdesk.lib.schemas import InSchema, text
 from shopdesk.parts.files import open_stored
 from shopdesk.travelers import batch as batches
 from shopdesk.travelers.models import BatchStatus, Traveler, TravelerBatch

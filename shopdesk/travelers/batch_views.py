@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shopdesk.core.errors import FileMissing, ShopDeskError
 from shopdesk.core.models import Shop
+from shopdesk.core.pages import file_missing_page
 from shopdesk.lib.site_address import unreachable_print_address
 from shopdesk.parts.files import open_stored
-from shopdesk.parts.views import file_missing_page
 from shopdesk.travelers import batch as batches
 from shopdesk.travelers.models import BatchStatus, TravelerBatch
 

@@ -1,4 +1,4 @@
-"""Printing, viewing and revoking travelers, and scanning one's QR code on the floor."""
+"""Printing, viewing and revoking travelers. Scanning one's QR code is the floor's (floor.views)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 from shopdesk.core.errors import ShopDeskError
 from shopdesk.jobs.models import Job
 from shopdesk.jobs.selectors import get_job_for
-from shopdesk.jobs.views.floor import render_floor_page
 from shopdesk.travelers import pdf, selectors, services
 from shopdesk.travelers.models import Traveler
 
@@ -77,26 +76,3 @@ def traveler_revoke(request: HttpRequest, number: str, traveler_id: int) -> Http
         "opens the job.",
     )
     return HttpResponseRedirect(reverse("jobs:detail", args=[job.display_number]), status=303)
-
-
-@login_required
-@require_GET
-def traveler_scan(request: HttpRequest, token: str) -> HttpResponse:
-    traveler = selectors.get_traveler_for_scan(request.shop, token)
-    if traveler.is_revoked:
-        return render(
-            request,
-            "travelers/revoked.html",
-            {
-                "traveler": traveler,
-                "revoked_at": timezone.localtime(traveler.revoked_at),
-                "newer": selectors.newer_print_of(traveler),
-            },
-            status=410,
-        )
-    return render_floor_page(
-        request,
-        traveler.job.number,
-        traveler=traveler,
-        newer_print=selectors.newer_print_of(traveler),
-    )

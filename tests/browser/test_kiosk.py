@@ -22,7 +22,9 @@ from shopdesk.core.tests.factories import (
     WorkCenterFactory,
     member,
 )
-from shopdesk.jobs import dispatch, services
+from shopdesk.dispatch import selectors as dispatch
+from shopdesk.dispatch import services as dispatch_services
+from shopdesk.jobs import services
 from shopdesk.jobs.models import LaborEntry, OperationStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -133,7 +135,7 @@ def test_kiosk_sign_in_queue_reorder_and_start(live_server, browser, kiosk_shop)
     # dispatch page and the API call); the kiosk's 10-second refresh shows the new order.
     last_op = ready[-1].operation
     moved = ready[-1].job
-    services.dispatch_move(
+    dispatch_services.dispatch_move(
         user=kiosk_shop["supervisor"],
         work_center=kiosk_shop["mill"],
         operation=last_op,

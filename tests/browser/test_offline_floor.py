@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from shopdesk.core.models import Event
 from shopdesk.core.tests.factories import PASSWORD
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs.models import Blocker, FloorAction, OperationStatus
 from shopdesk.travelers import services as traveler_services
 
@@ -442,12 +443,11 @@ def test_a_second_operator_joins_a_running_operation_offline(
 ):
     from shopdesk.core.models import Role
     from shopdesk.core.tests.factories import member
-    from shopdesk.jobs import services as job_services
     from shopdesk.jobs.models import LaborEntry
 
     ana = member(shop, Role.OPERATOR, username="ana", first_name="Ana", last_name="Ruiz")
     saw = released_job.operations.get(sequence=1)
-    job_services.floor_action(user=ana, operation=saw, action="start", client_id="ana-start-001")
+    floor_services.floor_action(user=ana, operation=saw, action="start", client_id="ana-start-001")
 
     phone, page, _ = phone_on_floor_page(browser, live_server, released_job)
     card = page.locator(f"#op-{saw.pk}")

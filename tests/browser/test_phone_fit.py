@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from shopdesk.core.tests.factories import PASSWORD
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs import services as job_services
 from shopdesk.jobs.models import Job
 
@@ -25,10 +26,10 @@ def busy_job(supervisor, operator, released_job, customer, part, work_centers) -
     """J-1001 running at the saw with a 2,000-character unbroken note, and a late, blocked
     J-1002 whose blocker note is as long."""
     first = released_job.operations.order_by("sequence").first()
-    job_services.floor_action(
+    floor_services.floor_action(
         user=operator, operation=first, action="start", client_id="phone-fit-start"
     )
-    job_services.floor_action(
+    floor_services.floor_action(
         user=operator, operation=first, action="note", client_id="phone-fit-note", note=UNBROKEN
     )
     late = job_services.job_create(

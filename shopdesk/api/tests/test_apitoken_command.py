@@ -7,8 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from shopdesk.api.tests.conftest import ApiClient
 from shopdesk.core.models import ApiToken, Event
+from shopdesk.core.tests.api_clients import ApiClient
 from shopdesk.core.tests.factories import UserFactory
 
 

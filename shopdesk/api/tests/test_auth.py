@@ -7,9 +7,9 @@ import datetime
 from django.test import Client
 from django.utils import timezone
 
-from shopdesk.api.tests.conftest import ApiClient
 from shopdesk.core.models import ApiToken
 from shopdesk.core.services import api_token_create, api_token_revoke
+from shopdesk.core.tests.api_clients import ApiClient
 from shopdesk.core.tests.factories import UserFactory
 from shopdesk.jobs.models import Job
 

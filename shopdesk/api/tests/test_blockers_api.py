@@ -184,7 +184,7 @@ def test_the_outsider_cannot_resolve_acmes_blocker(outsider_api, supervisor, rel
 
 
 def test_quality_may_raise_and_resolve(quality, released_job):
-    from shopdesk.api.tests.conftest import api_for
+    from shopdesk.core.tests.api_clients import api_for
 
     api = api_for(quality)
     created = _raise(api, kind="quality", note="Burrs on bore")

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs import services
 from shopdesk.jobs.models import Job, Operation
 
@@ -14,7 +15,7 @@ VENDOR = "Bright Anodize Inc"
 
 def _finish(user, operation, good):
     for action, fields in (("start", {}), ("finish", {"qty_good": good})):
-        services.floor_action(
+        floor_services.floor_action(
             user=user, operation=operation, action=action, client_id=uuid.uuid4().hex, **fields
         )
 

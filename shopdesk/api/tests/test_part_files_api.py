@@ -8,8 +8,8 @@ import hashlib
 import pytest
 from django.test import Client
 
-from shopdesk.api.tests.conftest import ApiClient
 from shopdesk.core.models import Event
+from shopdesk.core.tests.api_clients import ApiClient
 from shopdesk.core.tests.factories import TINY_PDF, DocumentFactory, PartFactory
 from shopdesk.jobs.models import RevisionNotice
 from shopdesk.parts import services

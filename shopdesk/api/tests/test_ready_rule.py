@@ -8,8 +8,10 @@ import pytest
 from django.urls import reverse
 
 from shopdesk.core.errors import ActionRefused
-from shopdesk.core.tests.test_kiosk import _badge
-from shopdesk.jobs import dispatch, services
+from shopdesk.dispatch import selectors as dispatch
+from shopdesk.floor import services as floor_services
+from shopdesk.floor.tests.test_kiosk import _badge
+from shopdesk.jobs import services
 from shopdesk.jobs.models import OperationStatus, operation_is_ready
 
 
@@ -17,7 +19,9 @@ from shopdesk.jobs.models import OperationStatus, operation_is_ready
 def op1_running(operator, released_job):
     """J-1001 on the floor with op 1 (Saw) running; op 2 (CNC Mill), op 3 (Inspection) wait."""
     saw, mill, inspection = released_job.operations.order_by("sequence")
-    services.floor_action(user=operator, operation=saw, action="start", client_id="ready-op1-a")
+    floor_services.floor_action(
+        user=operator, operation=saw, action="start", client_id="ready-op1-a"
+    )
     return saw, mill, inspection
 
 
@@ -58,10 +62,12 @@ def test_an_overlapping_operation_is_ready_in_every_dispatch_list(
 def test_the_floor_starts_what_the_lists_call_ready_and_refuses_the_rest(operator, op1_running):
     _, mill, inspection = op1_running
     with pytest.raises(ActionRefused, match="op 2 CNC Mill has not been started"):
-        services.floor_action(
+        floor_services.floor_action(
             user=operator, operation=inspection, action="start", client_id="ready-op3-a"
         )
-    services.floor_action(user=operator, operation=mill, action="start", client_id="ready-op2-a")
+    floor_services.floor_action(
+        user=operator, operation=mill, action="start", client_id="ready-op2-a"
+    )
     mill.refresh_from_db()
     assert mill.status == OperationStatus.RUNNING
 
@@ -87,7 +93,9 @@ def test_a_blocker_holds_every_operation_everywhere(supervisor, operator, op1_ru
     shop = saw.job.shop
     assert _ready(shop, saw.work_center) == _ready(shop, mill.work_center) == []
     with pytest.raises(ActionRefused, match="open blocker"):
-        services.floor_action(user=operator, operation=mill, action="start", client_id="rdy-blk-1")
+        floor_services.floor_action(
+            user=operator, operation=mill, action="start", client_id="rdy-blk-1"
+        )
 
 
 @pytest.mark.parametrize(

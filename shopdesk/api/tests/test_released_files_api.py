@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from shopdesk.api.tests.conftest import api_for
 from shopdesk.core.models import Event, Role
+from shopdesk.core.tests.api_clients import api_for
 from shopdesk.core.tests.factories import DocumentFactory, member
 from shopdesk.jobs import services
 from shopdesk.jobs.models import Blocker, JobState, NoticeStatus, RevisionNotice

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from shopdesk.api.tests.conftest import ApiClient
 from shopdesk.core.models import Event
+from shopdesk.core.tests.api_clients import ApiClient
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs import services
 from shopdesk.jobs.models import Job, Operation
 
@@ -35,7 +36,9 @@ def ids(job: Job) -> list[int]:
 
 
 def start(operator: Any, operation: Operation, client_id: str = "scan-start-0001") -> None:
-    services.floor_action(user=operator, operation=operation, action="start", client_id=client_id)
+    floor_services.floor_action(
+        user=operator, operation=operation, action="start", client_id=client_id
+    )
 
 
 ORIGINAL = [(1, "Saw"), (2, "CNC Mill"), (3, "Inspection")]
@@ -340,7 +343,7 @@ def test_an_unknown_job_is_404(supervisor_api, planned_job, number):
 def test_a_shipped_jobs_routing_is_final(supervisor_api, supervisor, operator, released_job):
     for index, operation in enumerate(released_job.operations.order_by("sequence")):
         start(operator, operation, client_id=f"start-op-{index:04d}")
-        services.floor_action(
+        floor_services.floor_action(
             user=operator,
             operation=operation,
             action="finish",

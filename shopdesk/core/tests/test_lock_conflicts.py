@@ -106,7 +106,7 @@ def test_a_page_hit_by_a_conflict_says_try_again(supervisor_client, planned_job,
 
 
 def test_an_api_call_hit_by_a_conflict_answers_json(supervisor, planned_job):
-    from shopdesk.api.tests.conftest import api_for
+    from shopdesk.core.tests.api_clients import api_for
 
     api = api_for(supervisor)
     with mock.patch("shopdesk.jobs.api.services.job_update", side_effect=_conflict()):

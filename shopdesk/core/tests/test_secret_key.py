@@ -15,8 +15,8 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from shopdesk.core.kiosk import KIOSK_COOKIE, KIOSK_COOKIE_SALT
-from shopdesk.core.tests.test_kiosk import _badge, _sign_in
+from shopdesk.floor.kiosk import KIOSK_COOKIE, KIOSK_COOKIE_SALT
+from shopdesk.floor.tests.test_kiosk import _badge, _sign_in
 from shopdesk.lib import secret_key
 
 REPO = Path(__file__).resolve().parents[3]

@@ -1,13 +1,8 @@
-"""Every write to jobs, routings, blockers and floor actions. One function per action."""
+"""Every write to jobs, routings, blockers, notices and work centers. One function per action.
+
+Floor actions and labor are written by shopdesk.floor.services."""
 
 from shopdesk.jobs.services.blockers import blocker_owner_for, blocker_raise, blocker_resolve
-from shopdesk.jobs.services.dispatch import dispatch_move, dispatch_reset
-from shopdesk.jobs.services.floor import (
-    FloorResult,
-    floor_action,
-    floor_button_table,
-    floor_buttons,
-)
 from shopdesk.jobs.services.jobs import (
     can_override_gate,
     job_close,
@@ -38,16 +33,10 @@ from shopdesk.jobs.services.routing import (
 from shopdesk.jobs.services.work_centers import work_center_create, work_center_update
 
 __all__ = [
-    "FloorResult",
     "blocker_owner_for",
     "blocker_raise",
     "blocker_resolve",
     "can_override_gate",
-    "dispatch_move",
-    "dispatch_reset",
-    "floor_action",
-    "floor_button_table",
-    "floor_buttons",
     "job_close",
     "job_create",
     "job_due_date_warnings",

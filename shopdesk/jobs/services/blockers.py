@@ -13,7 +13,7 @@ from shopdesk.core.permissions import membership_of
 from shopdesk.core.services import event_append, reason_clean
 from shopdesk.jobs.derive import job_refresh_derived
 from shopdesk.jobs.models import Blocker, BlockerKind, Job, Operation
-from shopdesk.jobs.services.floor import CLIENT_ID_PATTERN
+from shopdesk.lib.client_ids import CLIENT_ID_PATTERN
 from shopdesk.lib.db import for_update
 
 # What a blocker's note (and the note resolving it) may hold.

@@ -15,11 +15,17 @@ from shopdesk.jobs.models import BlockerKind, Job, NoticeStatus, RevisionNotice
 from shopdesk.jobs.services.blockers import blocker_raise
 from shopdesk.lib.db import for_update
 from shopdesk.parts.models import PartRevision, RevisionStatus
+from shopdesk.parts.services.revisions import RevisionReleased
 
 NOTE_MAX_LENGTH = 2000
 
 
 @transaction.atomic
+def notices_on_revision_released(released: RevisionReleased) -> None:
+    """Subscribed to parts' revision_released topic (JobsConfig.ready)."""
+    notices_raise_for_release(user=released.user, revision=released.revision)
+
+
 def notices_raise_for_release(
     *, user: AbstractBaseUser, revision: PartRevision
 ) -> list[RevisionNotice]:

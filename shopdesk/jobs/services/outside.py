@@ -16,9 +16,8 @@ from shopdesk.core.errors import ActionRefused, InvalidInput
 from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
-from shopdesk.jobs.derive import job_refresh_derived
+from shopdesk.jobs.derive import available_at, job_refresh_derived
 from shopdesk.jobs.models import Job, JobState, Operation, OperationStatus
-from shopdesk.jobs.services.floor import available_at
 from shopdesk.lib.db import for_update
 
 MAX_REPORTED = 10_000_000

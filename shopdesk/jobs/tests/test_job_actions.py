@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from shopdesk.core.models import Event
 from shopdesk.core.tests.factories import CustomerFactory, PartFactory, WorkCenterFactory
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs import services
 from shopdesk.jobs.models import Blocker, Job, JobStage, JobState
 
@@ -29,7 +30,7 @@ def _state(job: Job) -> str:
 def _finish_all(user, job: Job) -> None:
     for operation in job.operations.order_by("sequence"):
         for action, fields in (("start", {}), ("finish", {"qty_good": 100})):
-            services.floor_action(
+            floor_services.floor_action(
                 user=user,
                 operation=operation,
                 action=action,

@@ -14,6 +14,7 @@ from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.models import Role
 from shopdesk.core.services import event_append
 from shopdesk.core.tests.factories import WorkCenterFactory, member
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs import live, services
 from shopdesk.jobs.models import Blocker, Job
 from shopdesk.travelers import services as traveler_services
@@ -37,7 +38,7 @@ def _section(response, name: str) -> dict:
 
 
 def _floor(user, job: Job, sequence: int, action: str, **fields) -> None:
-    services.floor_action(
+    floor_services.floor_action(
         user=user,
         operation=job.operations.get(sequence=sequence),
         action=action,

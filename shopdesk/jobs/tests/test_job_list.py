@@ -15,6 +15,7 @@ from shopdesk.core.tests.factories import (
     PartFactory,
     member,
 )
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs import services
 from shopdesk.jobs.models import Job
 
@@ -37,7 +38,7 @@ def _job(user, customer, part, work_centers, *, days=10, po="", quantity=10, own
 
 def _floor(user, job: Job, sequence: int, action: str, **quantities: int) -> None:
     operation = job.operations.get(sequence=sequence)
-    services.floor_action(
+    floor_services.floor_action(
         user=user, operation=operation, action=action, client_id=uuid.uuid4().hex, **quantities
     )
 

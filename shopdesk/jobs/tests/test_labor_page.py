@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from shopdesk.core.models import Role
 from shopdesk.core.tests.factories import member
-from shopdesk.jobs import services
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs.models import LaborEntry
 
 
@@ -20,7 +20,9 @@ def test_live_page_shows_labor_and_who_is_on_it(
     petra = member(shop, Role.OPERATOR, username="petra", first_name="Petra", last_name="Press")
     saw = released_job.operations.order_by("sequence").first()
     for user in (operator, petra):
-        services.floor_action(user=user, operation=saw, action="start", client_id=uuid.uuid4().hex)
+        floor_services.floor_action(
+            user=user, operation=saw, action="start", client_id=uuid.uuid4().hex
+        )
     # An earlier stretch of two hours on the saw.
     now = timezone.now()
     LaborEntry.objects.create(

@@ -23,7 +23,7 @@ from shopdesk.core.live_sections import (
     live_sections,
 )
 from shopdesk.core.tests.factories import DocumentFactory
-from shopdesk.jobs import services
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs.models import Job
 from shopdesk.jobs.selectors import get_job_for, job_detail
 from shopdesk.jobs.tests.test_job_detail import LIVE_PAGE_QUERIES, LIVE_POLL_QUERIES
@@ -59,11 +59,11 @@ def busy_job(released_job, operator):
     for n in range(20):
         DocumentFactory(revision=released_job.part_revision, name=f"sheet-{n}.pdf")
     first = released_job.operations.order_by("sequence").first()
-    services.floor_action(
+    floor_services.floor_action(
         user=operator, operation=first, action="start", client_id=uuid.uuid4().hex
     )
     for n in range(40):
-        services.floor_action(
+        floor_services.floor_action(
             user=operator,
             operation=first,
             action="note",
@@ -77,7 +77,7 @@ def test_parts_registers_the_files_section_and_jobs_the_floor_notes():
     sections = {s.name: s for s in live_sections.sections}
     assert sections["files"].selector.__module__ == "shopdesk.parts.sections"
     assert sections["files"].template == "parts/live_files.html"
-    assert sections["notes"].selector.__module__ == "shopdesk.jobs.sections"
+    assert sections["notes"].selector.__module__ == "shopdesk.floor.sections"
 
 
 def test_each_section_keeps_to_its_query_budget(shop, busy_job):

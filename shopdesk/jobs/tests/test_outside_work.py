@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
 from shopdesk.core.models import Event
-from shopdesk.jobs import dispatch, services
+from shopdesk.dispatch import selectors as dispatch
+from shopdesk.floor import services as floor_services
+from shopdesk.jobs import services
 from shopdesk.jobs.models import Job, JobStage, Operation, OperationStatus
 
 VENDOR = "Bright Anodize Inc"
@@ -47,7 +49,7 @@ def _ops(job: Job) -> list[Operation]:
 
 
 def _floor(user, operation, action, **fields):
-    return services.floor_action(
+    return floor_services.floor_action(
         user=user, operation=operation, action=action, client_id=uuid.uuid4().hex, **fields
     )
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from shopdesk.core.models import Event
 from shopdesk.core.tests.factories import WorkCenterFactory
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs import services as job_services
 from shopdesk.jobs.models import Operation
 
@@ -42,7 +43,7 @@ def shown_sequence(html: str) -> list[tuple[str, str]]:
 
 
 def start(user, operation: Operation) -> None:
-    job_services.floor_action(
+    floor_services.floor_action(
         user=user, operation=operation, action="start", client_id=f"start-{operation.pk:08d}"
     )
 
@@ -333,7 +334,7 @@ def test_a_finished_operation_cannot_move_to_another_work_center(
 ):
     saw = op(released_job, "Saw")
     start(supervisor, saw)
-    job_services.floor_action(
+    floor_services.floor_action(
         user=supervisor, operation=saw, action="finish", client_id="finish-saw-01", qty_good=100
     )
     response = supervisor_client.post(

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from shopdesk.core.errors import ActionRefused, InvalidInput, PermissionRefused
 from shopdesk.core.models import Event
+from shopdesk.floor import services as floor_services
 from shopdesk.jobs import services
 from shopdesk.jobs.derive import job_refresh_derived
 from shopdesk.jobs.models import Job, JobStage, JobState
@@ -23,7 +24,7 @@ SHIP = reverse("jobs:ship", args=["J-1001"])
 def _finish_all(user, job: Job, good: int = 100) -> Job:
     for operation in job.operations.order_by("sequence"):
         for action, fields in (("start", {}), ("finish", {"qty_good": good})):
-            services.floor_action(
+            floor_services.floor_action(
                 user=user,
                 operation=operation,
                 action=action,

@@ -12,9 +12,10 @@ from django.apps import apps
 from django.utils import timezone
 
 from shopdesk.core.errors import InvalidInput
-from shopdesk.jobs import dispatch, live, services
+from shopdesk.dispatch import selectors as dispatch
+from shopdesk.dispatch.tests.test_dispatch import first_op, released_job, scan
+from shopdesk.jobs import live, services
 from shopdesk.jobs.models import Job
-from shopdesk.jobs.tests.test_dispatch import first_op, released_job, scan
 
 
 def routing_counts(job: Job) -> tuple[float, float]:

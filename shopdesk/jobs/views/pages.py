@@ -9,7 +9,6 @@ renders the live page with the service's message and its status (422, 409 or 403
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -28,10 +27,13 @@ from shopdesk.core.errors import InvalidInput, ShopDeskError
 from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.live_sections import live_sections
 from shopdesk.core.models import Membership, Shop
-from shopdesk.customers.models import Customer
 from shopdesk.jobs import live, selectors, services
-from shopdesk.jobs.derive import good_quantity
-from shopdesk.jobs.labor import job_labor  # issue 4: labor on the live page
+from shopdesk.jobs.derive import available_at, good_quantity
+from shopdesk.jobs.labor import job_labor
+from shopdesk.jobs.list_filters import ALL_STAGES, ID_PATTERN
+from shopdesk.jobs.list_filters import customer_choices as _customer_choices
+from shopdesk.jobs.list_filters import job_list_filters as _list_filters
+from shopdesk.jobs.list_filters import without_nul as _without_nul
 from shopdesk.jobs.models import (
     BlockerKind,
     Job,
@@ -50,15 +52,10 @@ from shopdesk.jobs.selectors import (
     get_operation_for,
     get_part_revision_for,
 )
-from shopdesk.jobs.services.floor import available_at
 from shopdesk.lib.site_address import unreachable_print_address
 
 PAGE_SIZE = 50
-SEARCH_MAX_LENGTH = 100
 TIMELINE_SHOWN_OPEN = 15
-ID_PATTERN = re.compile(r"^\d{1,12}$")
-TRUE_VALUES = frozenset({"1", "on", "true", "yes"})
-ALL_STAGES = "all"
 DEFAULT_FILTERS = JobFilters(stage="open")
 
 
@@ -69,11 +66,6 @@ def _shop(request: HttpRequest) -> Shop:
     return request.shop
 
 
-def _without_nul(value: str) -> str:
-    # PostgreSQL refuses NUL in text; nobody types one, so drop it rather than fail.
-    return value.replace("\x00", "")
-
-
 def _person(user: Any) -> str:
     if user is None:
         return ""
@@ -82,41 +74,6 @@ def _person(user: Any) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # The job list
-
-
-def _chosen_id(raw: str | None, allowed: set[int]) -> int | None:
-    """The id picked in a dropdown, if it is one of the dropdown's; anything else is ignored."""
-    raw = (raw or "").strip()
-    if not ID_PATTERN.match(raw):
-        return None
-    value = int(raw)
-    return value if value in allowed else None
-
-
-def _list_filters(
-    request: HttpRequest, customers: list[tuple[int, str]], work_centers: list[Any]
-) -> JobFilters:
-    params = request.GET
-    # Open jobs unless asked otherwise: shipped and closed work is history, not the day's list.
-    stage = params.get("stage", "open")
-    if stage == ALL_STAGES:
-        stage = ""
-    elif stage not in {"open", *JobStage.values}:
-        stage = "open"
-    return JobFilters(
-        stage=stage,
-        customer_id=_chosen_id(params.get("customer"), {pk for pk, _ in customers}),
-        work_center_id=_chosen_id(params.get("work_center"), {w.pk for w in work_centers}),
-        late=params.get("late", "").lower() in TRUE_VALUES,
-        blocked=params.get("blocked", "").lower() in TRUE_VALUES,
-        q=_without_nul(params.get("q", "")).strip()[:SEARCH_MAX_LENGTH],
-    )
-
-
-def _customer_choices(shop: Shop) -> list[tuple[int, str]]:
-    # Only ids and names for the dropdown: a shop may have hundreds of customers, and model
-    # instances (and localized numbers) for each cost more than the rest of the page.
-    return list(Customer.objects.filter(shop=shop).order_by("name", "pk").values_list("id", "name"))
 
 
 def _options(choices: list[tuple[int, str]], chosen: int | None) -> list[tuple[str, str, bool]]:
@@ -228,9 +185,8 @@ def _live_context(request: HttpRequest, job: Job) -> dict[str, Any]:
         "timeline_more": job.timeline[TIMELINE_SHOWN_OPEN:],
         "priority_hot": job.priority >= Priority.HIGH,
         "can_plan": bool(request.membership and request.membership.can_plan),
-        # --- Labor (issue 4): actual against estimated per operation, who is on each (1 query).
+        # Labor: actual against estimated per operation, who is on each (1 query).
         "labor": job_labor(job, routing, now=now),
-        # --- end of labor
     }
 
 

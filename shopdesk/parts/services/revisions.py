@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -13,12 +14,27 @@ from shopdesk.core.event_kinds import EventKind
 from shopdesk.core.permissions import require_planner
 from shopdesk.core.services import event_append
 from shopdesk.lib.db import for_update, retry_on_lock_conflict
+from shopdesk.lib.pubsub import Topic
 from shopdesk.parts.models import Part, PartRevision, RevisionStatus
 
 CODE_MAX_LENGTH = 10
 NOTE_MAX_LENGTH = 500
 # A, B, 02, 1.1, A-2, R_3: letters and digits, then also dot, dash or underscore.
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class RevisionReleased:
+    """A part's revision was just released (`previous` superseded), in the release's
+    transaction: the part row is locked and its revision code follows the released one."""
+
+    user: AbstractBaseUser
+    revision: PartRevision
+
+
+# Apps above parts subscribe from their AppConfig.ready(): jobs gives every open job still on
+# an older revision a notice of change.
+revision_released: Topic[RevisionReleased] = Topic("part.revision_released")
 
 
 def clean_revision_code(code: object) -> str:
@@ -95,8 +111,6 @@ def revision_create(
 def revision_release(*, user: AbstractBaseUser, revision: PartRevision) -> PartRevision:
     """Release a draft revision: the revision released before is superseded, the part's
     revision code follows, and every open job still on an older revision gets a notice."""
-    from shopdesk.jobs.services.notices import notices_raise_for_release
-
     part = _locked_part(user, revision.part)
     revision = for_update(PartRevision.objects).get(pk=revision.pk, part=part)
     revision.part = part
@@ -139,5 +153,5 @@ def revision_release(*, user: AbstractBaseUser, revision: PartRevision) -> PartR
         before={"revision": before, "released": previous.code if previous else None},
         after={"revision": part.revision, "released": revision.code},
     )
-    notices_raise_for_release(user=user, revision=revision)
+    revision_released.publish(RevisionReleased(user=user, revision=revision))
     return revision

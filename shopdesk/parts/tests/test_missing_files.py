@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from shopdesk.api.tests.conftest import api_for
+from shopdesk.core.tests.api_clients import api_for
 from shopdesk.core.tests.factories import TINY_PDF, DocumentFactory
 from shopdesk.parts import services
 from shopdesk.parts.models import Document, private_storage

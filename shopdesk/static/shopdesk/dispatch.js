@@ -1,4 +1,4 @@
-// The dispatch list (jobs/dispatch.html): a supervisor with a mouse drags a ready row to its
+// The dispatch list (dispatch/dispatch.html): a supervisor with a mouse drags a ready row to its
 // new place. The drop posts the same move endpoint as the buttons ("to" a position) through
 // htmx, which swaps the re-rendered list in. While a row is dragged the 10 s poll is skipped,
 // or the swap would pull the list from under the pointer.

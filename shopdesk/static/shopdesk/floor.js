@@ -20,7 +20,7 @@
   var STATUS_LABELS = { pending: "Not started", running: "Running", paused: "Paused", done: "Done" };
 
   // The buttons each status offers, for a viewer on the operation ("mine") or not ("others"),
-  // as the server decides them (jobs.services.floor.floor_button_table): the page renders the
+  // as the server decides them (floor.services.actions.floor_button_table): the page renders the
   // table, so a redraw while offline offers exactly what the server would.
   var buttonTable = null;
   function buttonsFor(state) {

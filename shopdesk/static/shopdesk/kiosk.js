@@ -1,4 +1,4 @@
-// The operator kiosk (core/kiosk*.html): the on-screen number pad of the badge screen, and
+// The operator kiosk (floor/kiosk*.html): the on-screen number pad of the badge screen, and
 // the idle timer that signs the operator out and returns the tablet to the badge screen.
 // The server signs the session out after the same idle time whatever this script does.
 (function () {

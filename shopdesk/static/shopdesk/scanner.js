@@ -1,5 +1,5 @@
 // Scanning travelers without leaving ShopDesk.
-// 1. The scan page (jobs/scan.html): the camera reads a traveler's QR code with the browser's
+// 1. The scan page (floor/scan.html): the camera reads a traveler's QR code with the browser's
 //    BarcodeDetector, for devices whose camera app does not open links. Only a traveler link
 //    on this site or a bare token is followed; anything else is named "Not a ShopDesk traveler".
 // 2. Every page that loads this file: a USB or Bluetooth barcode scanner "types" the traveler
